@@ -1,0 +1,196 @@
+"""The ``annotator`` command line (click). Headless: never imports Qt at module level.
+
+Every user mistake ends as one line on stderr (``annotator: error: ...``) and a non-zero exit;
+only bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from annotator import APP_NAME, __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.store import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AppContext:
+    """What every command needs: the project path, opened lazily and closed at exit."""
+
+    def __init__(self, db: Path | None) -> None:
+        self.db = db
+        self._project: Project | None = None
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            from annotator.core.importing import open_project
+
+            self._project = open_project(self.db)
+        return self._project
+
+    def close(self) -> None:
+        if self._project is not None:
+            self._project.close()
+            self._project = None
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+class AnnotatorGroup(click.Group):
+    """A click group whose every failure is one line on stderr and a non-zero exit."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:  # type: ignore[override]
+        extra.pop("standalone_mode", None)
+        try:
+            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            _error("aborted")
+            sys.exit(1)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _error(exc.format_message() + hint)
+            sys.exit(2)
+        except click.ClickException as exc:
+            _error(exc.format_message())
+            sys.exit(exc.exit_code)
+        except AnnotatorError as exc:
+            _error(str(exc))
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _error("interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _error(message: str) -> None:
+    one_line = " ".join(message.split("\n"))
+    click.echo(f"annotator: error: {one_line}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    raise click.ClickException(message)
+
+
+@click.group(
+    cls=AnnotatorGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ANNOTATOR_DB",
+    show_envvar=True,
+    help="Project file to use (created if missing). Default: a project in your data folder, "
+    "created with the sample article on first use.",
+)
+@click.option(
+    "--self-test",
+    is_flag=True,
+    help="Start the window offscreen on a temporary project, exercise it, exit 0 if all is well.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name=APP_NAME, message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, self_test: bool) -> None:
+    """Annotator: label spans of text for machine-learning corpora.
+
+    With no command, opens the annotation window on the project.
+    """
+    app = AppContext(db)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+    if self_test:
+        from annotator.selftest import run_self_test
+
+        ctx.exit(run_self_test())
+    if ctx.invoked_subcommand is None:
+        ctx.exit(launch_window(db))
+
+
+def launch_window(db: Path | None) -> int:
+    """Open the GUI; a missing Qt or display is a user-facing error, not a traceback."""
+    try:
+        from annotator.gui.app import run
+    except ImportError as exc:
+        fail(f"cannot start the window: {exc} (is PySide6-Essentials installed?)")
+    return run(db)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_app
+def import_command(app: AppContext, paths: tuple[Path, ...]) -> None:
+    """Import documents from .txt files, JSONL files and folders of them.
+
+    A .txt file becomes one document whose id is the file name without .txt. A JSONL file holds
+    one object per line with "text" and optional "id", "title" and "meta". Folders are searched
+    recursively in sorted order. Re-importing the same id with the same text does nothing; the
+    same id with different text is refused. On any error nothing of the import is kept.
+    """
+    from annotator.core.importing import import_documents
+
+    result = import_documents(app.project, paths)
+    click.echo(
+        f"imported {len(result.added)} document(s)"
+        + (f", {len(result.unchanged)} already present" if result.unchanged else "")
+    )
+
+
+@cli.command("docs")
+@click.option("--annotator", "annotator", default=None, help="Show only this annotator's layer.")
+@pass_app
+def docs_command(app: AppContext, annotator: str | None) -> None:
+    """List documents with each annotator's status and span count."""
+    summaries = app.project.summaries()
+    if not summaries:
+        click.echo("no documents - add some with: annotator import PATH")
+        return
+    width = min(max(len(s.id) for s in summaries), 32)
+    for s in summaries:
+        names = sorted(set(s.status) | set(s.span_counts))
+        if annotator is not None:
+            names = [annotator]
+        layers = "  ".join(
+            f"{name}: {s.status_for(name).value} ({s.span_counts.get(name, 0)})" for name in names
+        )
+        title = s.title if len(s.title) <= 48 else s.title[:47] + "…"
+        click.echo(f"{s.id:<{width}}  {title:<48}  {s.length:>8,} chars  {layers or 'not started'}")
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@pass_app
+def stats_command(app: AppContext, as_json: bool) -> None:
+    """Figures about the project: documents, characters, spans per label and annotator."""
+    stats = app.project.stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    totals = stats["totals"]
+    click.echo(f"project     {stats['project']}")
+    click.echo(f"documents   {totals['documents']:,} ({totals['characters']:,} characters)")
+    click.echo(f"spans       {totals['spans']:,}")
+    click.echo("labels      " + ", ".join(f"{k} {v:,}" for k, v in stats["labels"].items()))
+    for name, entry in stats["annotators"].items():
+        click.echo(
+            f"annotator   {name}: {entry['spans']:,} spans, {entry['done']} done, "
+            f"{entry['in_progress']} in progress, {entry['todo']} to do"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="annotator")

@@ -1,0 +1,1 @@
+"""The headless core of Annotator: domain, storage, formats and agreement (never Qt)."""

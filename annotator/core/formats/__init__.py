@@ -1,0 +1,1 @@
+"""Training-corpus formats: readers and writers for jsonl, doccano, prodigy, conll and brat."""

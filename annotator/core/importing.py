@@ -1,0 +1,167 @@
+"""Reading documents into a project: ``.txt`` files, folders and JSONL, atomically.
+
+Files are read as bytes and decoded strictly as UTF-8, so the stored text is exactly the file's
+text (``\\r\\n`` stays ``\\r\\n``) and offsets into it mean the same thing everywhere. Any bad input
+raises :class:`InputError` naming the file and line, and because documents are added inside one
+transaction, nothing of a failed import is kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.paths import default_project_path, seeds_dir
+from annotator.core.store import AddResult, DocumentInput, Project
+
+#: File suffixes a folder import picks up.
+DOCUMENT_SUFFIXES = (".txt", ".jsonl")
+
+
+def collect_files(paths: Iterable[str | Path], suffixes: Sequence[str] = DOCUMENT_SUFFIXES) -> list[Path]:
+    """Expand folders (recursively, sorted) into the files with ``suffixes``; keep files as given."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes),
+                    key=lambda p: p.relative_to(path).as_posix(),
+                )
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise InputError(path, "no such file or folder")
+    return found
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """Strict UTF-8 (a leading BOM is dropped); errors name the line of the bad byte."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, "binary file (contains NUL bytes), not UTF-8 text", line)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path, f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line
+        ) from exc
+
+
+def read_text_file(path: Path) -> str:
+    return decode_utf8(path, read_bytes(path))
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; malformed lines raise with their number."""
+    text = read_text_file(path)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", number) from exc
+        if not isinstance(record, dict):
+            raise InputError(path, f"expected a JSON object, got {type(record).__name__}", number)
+        yield number, record
+
+
+def document_from_record(path: Path, number: int, record: dict[str, Any]) -> DocumentInput:
+    """The document part of a JSONL record: ``text`` and optional ``id``, ``title``, ``meta``."""
+    if "text" not in record:
+        raise InputError(path, "missing field 'text'", number)
+    text = record["text"]
+    if not isinstance(text, str):
+        raise InputError(path, "field 'text' must be a string", number)
+    doc_id = record.get("id", f"{path.stem}-{number}")
+    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        raise InputError(path, "field 'id' must be a non-empty string or integer", number)
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InputError(path, "field 'title' must be a string", number)
+    meta = record.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(path, "field 'meta' must be a JSON object", number)
+    source = record.get("source", path.name)
+    return DocumentInput(
+        id=doc_id,
+        text=text,
+        title=title,
+        source=source if isinstance(source, str) else path.name,
+        meta=meta,
+        origin=f"{path}:{number}",
+    )
+
+
+def read_documents(paths: Iterable[str | Path]) -> Iterator[DocumentInput]:
+    """Documents from ``.txt`` files (id = file name stem), JSONL files and folders of both."""
+    for path in collect_files(paths):
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            for number, record in iter_jsonl(path):
+                yield document_from_record(path, number, record)
+        elif suffix == ".txt":
+            yield DocumentInput(
+                id=path.stem, text=read_text_file(path), title=path.stem, source=path.name,
+                origin=str(path),
+            )
+        else:
+            raise InputError(
+                path, f"unsupported file type {path.suffix or '(none)'!r}: expected .txt or .jsonl"
+            )
+
+
+def import_documents(project: Project, paths: Iterable[str | Path]) -> AddResult:
+    """Add every document found under ``paths`` in one transaction (all or nothing)."""
+    return project.add_documents(read_documents(paths))
+
+
+def seed_documents() -> list[DocumentInput]:
+    """The sample documents shipped in ``seeds/``."""
+    docs: list[DocumentInput] = []
+    for entry in sorted(seeds_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".jsonl"):
+            for number, line in enumerate(entry.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    docs.append(document_from_record(Path(entry.name), number, json.loads(line)))
+        elif entry.name.endswith(".txt"):
+            stem = entry.name[: -len(".txt")]
+            docs.append(DocumentInput(stem, entry.read_text(encoding="utf-8"), stem, entry.name))
+    return docs
+
+
+def open_project(path: str | Path | None = None) -> Project:
+    """Open ``path``, or the default project, creating and seeding the default on first use."""
+    if path is not None:
+        return Project.open(Path(path).expanduser())
+    default = default_project_path()
+    is_new = not default.exists()
+    project = Project.open(default)
+    if is_new:
+        try:
+            project.add_documents(seed_documents())
+        except AnnotatorError:
+            project.close()
+            raise
+    return project

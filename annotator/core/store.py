@@ -1,0 +1,900 @@
+"""The project file: one SQLite database per project, written through sqlite-utils.
+
+Every public method that changes anything runs in one transaction (``db.atomic()``) and has
+committed when it returns, so a caller (CLI or GUI) may show the change as saved.
+
+A file is opened only after a read-only look has shown that it is an Annotator project of a
+schema this code understands (or a new, empty file). A foreign, damaged or newer file is refused
+and left byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from annotator import APP_ID
+from annotator.core.errors import (
+    AnnotatorError,
+    DocumentError,
+    LabelError,
+    ProjectError,
+    SpanError,
+)
+from annotator.core.model import (
+    GOLD_LAYER,
+    HOTKEYS,
+    Document,
+    DocumentSummary,
+    Label,
+    LabelSet,
+    Span,
+    Status,
+    content_hash,
+    default_label_set,
+    label_palette,
+    validate_annotator_name,
+    validate_label_name,
+    validate_span,
+)
+
+#: ``PRAGMA application_id`` of every Annotator project ("ANNO" in ASCII).
+APPLICATION_ID = 0x414E4E4F
+
+MIGRATIONS = Migrations(APP_ID)
+
+
+@MIGRATIONS(name="0001_initial")
+def _initial_schema(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE project_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            meta TEXT NOT NULL DEFAULT '{}',
+            position INTEGER NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE labels (
+            name TEXT PRIMARY KEY,
+            color TEXT NOT NULL,
+            hotkey TEXT UNIQUE,
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE annotators (
+            name TEXT PRIMARY KEY,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE spans (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name) ON UPDATE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            label TEXT NOT NULL REFERENCES labels(name) ON UPDATE CASCADE,
+            note TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            UNIQUE (document_id, annotator, start, "end", label)
+        );
+        CREATE INDEX spans_by_layer ON spans (document_id, annotator, start);
+        CREATE INDEX spans_by_label ON spans (label);
+        CREATE TABLE status (
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name) ON UPDATE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('todo', 'in_progress', 'done')),
+            updated TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator)
+        );
+        """
+    )
+
+
+#: The schema version this code writes: one per migration.
+SCHEMA_VERSION = len(MIGRATIONS._migrations)
+
+
+def now() -> str:
+    """A UTC timestamp with milliseconds, ISO 8601."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """A document on its way into a project (from a file, a record or the API)."""
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str = ""
+    meta: dict[str, Any] | None = None
+    origin: str = ""  # "file:line" for error messages
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding documents did."""
+
+    added: list[str]
+    unchanged: list[str]
+
+
+@dataclass(frozen=True)
+class NewSpan:
+    """A span to be created (no id yet)."""
+
+    document_id: str
+    annotator: str
+    start: int
+    end: int
+    label: str
+    note: str | None = None
+
+
+def inspect_file(path: Path) -> tuple[int, int]:
+    """Read (application_id, user_version) without writing anything; raise if not SQLite."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read the project file: {exc.strerror}") from exc
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise ProjectError(f"{path}: not an Annotator project (not an SQLite database)")
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path}: the project file is damaged or unreadable ({exc})") from exc
+    return int(app_id), int(version)
+
+
+class Project:
+    """An open project file; the only code that talks SQL."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self._labels: LabelSet | None = None
+        self._text_cache: tuple[str, str] | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True) -> Project:
+        """Open an existing project or create a new one at ``path``.
+
+        Refuses (with :class:`ProjectError`, leaving the file untouched) anything that is not an
+        Annotator project, or one written by a newer schema version.
+        """
+        path = Path(path)
+        exists = path.exists()
+        if exists and path.is_dir():
+            raise ProjectError(f"{path}: is a folder, not a project file")
+        fresh = not exists or path.stat().st_size == 0
+        if not fresh:
+            app_id, version = inspect_file(path)
+            if app_id != APPLICATION_ID:
+                raise ProjectError(
+                    f"{path}: not an Annotator project (an SQLite database of another application)"
+                )
+            if version > SCHEMA_VERSION:
+                raise ProjectError(
+                    f"{path}: written by a newer Annotator (schema {version}, this version "
+                    f"understands up to {SCHEMA_VERSION}); upgrade Annotator to open it"
+                )
+        elif not create:
+            raise ProjectError(f"{path}: no such project file")
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ProjectError(f"{path}: cannot create the project folder: {exc}") from exc
+        try:
+            db = sqlite_utils.Database(path)
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA busy_timeout = 5000")
+            if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{path}: cannot open the project: {exc}") from exc
+        project = cls(db, path)
+        project._migrate(fresh)
+        return project
+
+    @classmethod
+    def in_memory(cls) -> Project:
+        """A throw-away project, for tests and dry runs."""
+        db = sqlite_utils.Database(memory=True)
+        db.execute("PRAGMA foreign_keys = ON")
+        project = cls(db, None)
+        project._migrate(True)
+        return project
+
+    def _migrate(self, fresh: bool) -> None:
+        known = {m.name for m in MIGRATIONS._migrations}
+        applied = {m.name for m in MIGRATIONS.applied(self.db)}
+        if applied - known:
+            raise ProjectError(
+                f"{self.path}: written by a newer Annotator (unknown migrations "
+                f"{', '.join(sorted(applied - known))})"
+            )
+        if not MIGRATIONS.pending(self.db):
+            return
+        try:
+            MIGRATIONS.apply(self.db)
+            with self.db.atomic():
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                if fresh:
+                    self._set_meta("created", now())
+                    self._set_meta("app", APP_ID)
+                    for position, label in enumerate(default_label_set()):
+                        self._insert_label(label, position)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{self.path}: cannot write the project: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several operations into one commit (nested calls become savepoints)."""
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.IntegrityError as exc:
+            raise AnnotatorError(f"the project refused the change: {exc}") from exc
+        except sqlite3.OperationalError as exc:
+            raise ProjectError(f"{self.path or 'project'}: could not save: {exc}") from exc
+
+    # -- meta ----------------------------------------------------------------------------
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO project_meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM project_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._set_meta(key, value)
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- labels --------------------------------------------------------------------------
+
+    def labels(self) -> LabelSet:
+        if self._labels is None:
+            rows = self.db.execute(
+                "SELECT name, color, hotkey FROM labels ORDER BY position, name"
+            ).fetchall()
+            self._labels = LabelSet(
+                tuple(Label(name, color, hotkey) for name, color, hotkey in rows)
+            )
+        return self._labels
+
+    def _insert_label(self, label: Label, position: int) -> None:
+        self.db.execute(
+            "INSERT INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
+            [label.name, label.color, label.hotkey, position],
+        )
+        self._labels = None
+
+    def add_label(self, name: str, color: str | None = None, hotkey: str | None = None) -> Label:
+        """Append a label; colour and hotkey default to the next free ones."""
+        labels = self.labels()
+        if name in labels:
+            raise LabelError(f"label {name!r} already exists")
+        if color is None:
+            used = {label.color.upper() for label in labels}
+            palette = label_palette()
+            color = next(
+                (c for c in palette if c.upper() not in used), palette[len(labels) % len(palette)]
+            )
+        if hotkey is None:
+            used_keys = {label.hotkey for label in labels}
+            hotkey = next((k for k in HOTKEYS if k not in used_keys), None)
+        elif labels.by_hotkey(hotkey) is not None:
+            raise LabelError(
+                f"hotkey {hotkey} is already used by {labels.by_hotkey(hotkey).name!r}"
+            )  # type: ignore[union-attr]
+        label = Label(name, color, hotkey)
+        with self.transaction():
+            self._insert_label(label, len(labels))
+        return label
+
+    def update_label(
+        self,
+        name: str,
+        *,
+        new_name: str | None = None,
+        color: str | None = None,
+        hotkey: str | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+    ) -> Label:
+        """Rename, recolour or re-key a label; spans follow a rename (ON UPDATE CASCADE)."""
+        labels = self.labels()
+        old = labels.get(name)
+        target = new_name if new_name is not None else name
+        if target != name and target in labels:
+            raise LabelError(f"label {target!r} already exists")
+        new_hotkey = old.hotkey if hotkey is ... else hotkey
+        if new_hotkey is not None:
+            holder = labels.by_hotkey(new_hotkey)  # type: ignore[arg-type]
+            if holder is not None and holder.name != name:
+                raise LabelError(f"hotkey {new_hotkey} is already used by {holder.name!r}")
+        label = Label(target, color or old.color, new_hotkey)  # type: ignore[arg-type]
+        with self.transaction():
+            self.db.execute(
+                "UPDATE labels SET name = ?, color = ?, hotkey = ? WHERE name = ?",
+                [label.name, label.color, label.hotkey, name],
+            )
+            self._labels = None
+        return label
+
+    def reorder_labels(self, names: Sequence[str]) -> None:
+        """Set the label order (the label bar and exports follow it)."""
+        current = self.labels().names
+        if sorted(names) != sorted(current):
+            raise LabelError("the new order must name every label exactly once")
+        with self.transaction():
+            for position, name in enumerate(names):
+                self.db.execute("UPDATE labels SET position = ? WHERE name = ?", [position, name])
+            self._labels = None
+
+    def label_usage(self, name: str) -> int:
+        return int(
+            self.db.execute("SELECT count(*) FROM spans WHERE label = ?", [name]).fetchone()[0]
+        )
+
+    def delete_label(
+        self, name: str, *, reassign_to: str | None = None, delete_spans: bool = False
+    ) -> list[Span]:
+        """Remove a label. Spans using it are relabelled or deleted; which must be said.
+
+        Returns the spans that were deleted (so the GUI can offer undo).
+        """
+        labels = self.labels()
+        labels.get(name)
+        used = self.label_usage(name)
+        if used and reassign_to is None and not delete_spans:
+            raise LabelError(
+                f"label {name!r} is used by {used} span(s): choose a label to move them to, "
+                "or delete them"
+            )
+        if reassign_to is not None:
+            labels.get(reassign_to)
+            if reassign_to == name:
+                raise LabelError("cannot move spans to the label being deleted")
+        deleted: list[Span] = []
+        with self.transaction():
+            if used and reassign_to is not None:
+                # Spans that would become duplicates of an existing span are removed instead.
+                dupes = self.db.execute(
+                    """SELECT s.id FROM spans s JOIN spans t
+                       ON t.document_id = s.document_id AND t.annotator = s.annotator
+                       AND t.start = s.start AND t."end" = s."end" AND t.label = ?
+                       WHERE s.label = ?""",
+                    [reassign_to, name],
+                ).fetchall()
+                deleted += self._delete_span_rows([row[0] for row in dupes])
+                self.db.execute(
+                    "UPDATE spans SET label = ?, updated = ? WHERE label = ?",
+                    [reassign_to, now(), name],
+                )
+            elif used:
+                ids = [
+                    r[0] for r in self.db.execute("SELECT id FROM spans WHERE label = ?", [name])
+                ]
+                deleted += self._delete_span_rows(ids)
+            self.db.execute("DELETE FROM labels WHERE name = ?", [name])
+            remaining = [n for n in labels.names if n != name]
+            for position, other in enumerate(remaining):
+                self.db.execute("UPDATE labels SET position = ? WHERE name = ?", [position, other])
+            self._labels = None
+        return deleted
+
+    def ensure_labels(self, names: Iterable[str]) -> list[Label]:
+        """Add any of ``names`` that are missing (for ``import --add-labels``)."""
+        added = []
+        for name in names:
+            if name not in self.labels():
+                validate_label_name(name)
+                added.append(self.add_label(name))
+        return added
+
+    # -- annotators ----------------------------------------------------------------------
+
+    def annotators(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM annotators ORDER BY name")]
+
+    def ensure_annotator(self, name: str) -> str:
+        name = validate_annotator_name(name)
+        self.db.execute(
+            "INSERT OR IGNORE INTO annotators (name, created) VALUES (?, ?)", [name, now()]
+        )
+        return name
+
+    def add_annotator(self, name: str) -> str:
+        with self.transaction():
+            return self.ensure_annotator(name)
+
+    # -- documents -----------------------------------------------------------------------
+
+    def add_documents(self, docs: Iterable[DocumentInput]) -> AddResult:
+        """Add documents in one transaction: all of them, or (on any error) none.
+
+        The same id with the same text is a no-op; with different text it is refused, because
+        spans must never point into changed text.
+        """
+        added: list[str] = []
+        unchanged: list[str] = []
+        with self.transaction():
+            position = int(
+                self.db.execute("SELECT coalesce(max(position), -1) + 1 FROM documents").fetchone()[
+                    0
+                ]
+            )
+            created = now()
+            for doc in docs:
+                self._check_document(doc)
+                digest = content_hash(doc.text)
+                row = self.db.execute(
+                    "SELECT sha256 FROM documents WHERE id = ?", [doc.id]
+                ).fetchone()
+                if row is not None:
+                    if row[0] != digest:
+                        where = f"{doc.origin}: " if doc.origin else ""
+                        raise DocumentError(
+                            f"{where}document {doc.id!r} already exists with different text; "
+                            "refusing to change it (spans point into the old text) - "
+                            "give the new text another id"
+                        )
+                    unchanged.append(doc.id)
+                    continue
+                self.db.execute(
+                    "INSERT INTO documents (id, title, text, sha256, source, meta, position, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        doc.id,
+                        doc.title if doc.title is not None else doc.id,
+                        doc.text,
+                        digest,
+                        doc.source,
+                        json.dumps(doc.meta or {}, ensure_ascii=False, sort_keys=True),
+                        position,
+                        created,
+                    ],
+                )
+                position += 1
+                added.append(doc.id)
+        return AddResult(added, unchanged)
+
+    @staticmethod
+    def _check_document(doc: DocumentInput) -> None:
+        where = f"{doc.origin}: " if doc.origin else ""
+        if not isinstance(doc.id, str) or not doc.id.strip():
+            raise DocumentError(f"{where}document id must be a non-empty string")
+        if not isinstance(doc.text, str):
+            raise DocumentError(f"{where}document {doc.id!r}: text must be a string")
+        if doc.title is not None and not isinstance(doc.title, str):
+            raise DocumentError(f"{where}document {doc.id!r}: title must be a string")
+        if doc.meta is not None and not isinstance(doc.meta, dict):
+            raise DocumentError(f"{where}document {doc.id!r}: meta must be a JSON object")
+
+    def document(self, doc_id: str) -> Document:
+        row = self.db.execute(
+            "SELECT id, title, text, source, meta FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
+        if row is None:
+            raise DocumentError(f"no document with id {doc_id!r}")
+        return Document(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+    def document_text(self, doc_id: str) -> str:
+        """The text of a document (cached for the last one, since span checks need it)."""
+        if self._text_cache is not None and self._text_cache[0] == doc_id:
+            return self._text_cache[1]
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise DocumentError(f"no document with id {doc_id!r}")
+        self._text_cache = (doc_id, row[0])
+        return str(row[0])
+
+    def has_document(self, doc_id: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is not None
+        )
+
+    def document_hash(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM documents WHERE id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY position, id")]
+
+    def iter_documents(self, ids: Sequence[str] | None = None) -> Iterator[Document]:
+        """Documents in project order, streamed (never all texts in memory at once)."""
+        if ids is None:
+            cursor = self.db.conn.execute(
+                "SELECT id, title, text, source, meta FROM documents ORDER BY position, id"
+            )
+            for row in cursor:
+                yield Document(row[0], row[1], row[2], row[3], json.loads(row[4]))
+        else:
+            for doc_id in ids:
+                yield self.document(doc_id)
+
+    def document_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def summaries(self) -> list[DocumentSummary]:
+        """Every document with its per-annotator status and span counts (no texts)."""
+        counts: dict[str, dict[str, int]] = {}
+        for doc_id, annotator, n in self.db.execute(
+            "SELECT document_id, annotator, count(*) FROM spans GROUP BY document_id, annotator"
+        ):
+            counts.setdefault(doc_id, {})[annotator] = n
+        statuses: dict[str, dict[str, Status]] = {}
+        for doc_id, annotator, status in self.db.execute(
+            "SELECT document_id, annotator, status FROM status"
+        ):
+            statuses.setdefault(doc_id, {})[annotator] = Status(status)
+        return [
+            DocumentSummary(
+                id=doc_id,
+                title=title,
+                length=length,
+                position=position,
+                status=statuses.get(doc_id, {}),
+                span_counts=counts.get(doc_id, {}),
+            )
+            for doc_id, title, length, position in self.db.execute(
+                "SELECT id, title, length(text), position FROM documents ORDER BY position, id"
+            )
+        ]
+
+    # -- status --------------------------------------------------------------------------
+
+    def status(self, doc_id: str, annotator: str) -> Status:
+        row = self.db.execute(
+            "SELECT status FROM status WHERE document_id = ? AND annotator = ?", [doc_id, annotator]
+        ).fetchone()
+        return Status(row[0]) if row else Status.TODO
+
+    def set_status(self, doc_id: str, annotator: str, status: Status | str) -> Status:
+        status = Status(status)
+        if not self.has_document(doc_id):
+            raise DocumentError(f"no document with id {doc_id!r}")
+        with self.transaction():
+            self._write_status(doc_id, self.ensure_annotator(annotator), status)
+        return status
+
+    def _write_status(self, doc_id: str, annotator: str, status: Status) -> None:
+        self.db.execute(
+            "INSERT INTO status (document_id, annotator, status, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(document_id, annotator) DO UPDATE SET status = excluded.status, "
+            "updated = excluded.updated",
+            [doc_id, annotator, status.value, now()],
+        )
+
+    def _touch_status(self, doc_id: str, annotator: str) -> None:
+        """A first span moves a document from 'todo' to 'in progress' (never out of 'done')."""
+        self.db.execute(
+            "INSERT INTO status (document_id, annotator, status, updated) VALUES (?, ?, 'in_progress', ?) "
+            "ON CONFLICT(document_id, annotator) DO UPDATE SET status = 'in_progress', "
+            "updated = excluded.updated WHERE status = 'todo'",
+            [doc_id, annotator, now()],
+        )
+
+    def next_unfinished(self, annotator: str, after: str | None = None) -> str | None:
+        """The next document (in project order, wrapping) that ``annotator`` has not marked done."""
+        summaries = self.summaries()
+        ids = [s.id for s in summaries]
+        start = ids.index(after) + 1 if after in ids else 0
+        for s in summaries[start:] + summaries[:start]:
+            if s.id != after and s.status_for(annotator) is not Status.DONE:
+                return s.id
+        return None
+
+    # -- spans ---------------------------------------------------------------------------
+
+    _SPAN_COLUMNS = 'id, document_id, annotator, start, "end", label, note, created, updated'
+
+    def spans(self, doc_id: str, annotator: str) -> list[Span]:
+        """One annotator's layer of one document, sorted by (start, end, label)."""
+        return [
+            Span(*row)
+            for row in self.db.execute(
+                f"SELECT {self._SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator = ? "
+                'ORDER BY start, "end", label, id',
+                [doc_id, annotator],
+            )
+        ]
+
+    def span(self, span_id: int) -> Span:
+        row = self.db.execute(
+            f"SELECT {self._SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
+        ).fetchone()
+        if row is None:
+            raise SpanError(f"no span with id {span_id}")
+        return Span(*row)
+
+    def layers(self, doc_id: str) -> list[str]:
+        """Annotators that have spans or a status on ``doc_id``."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT annotator FROM spans WHERE document_id = ? UNION "
+                "SELECT annotator FROM status WHERE document_id = ? ORDER BY 1",
+                [doc_id, doc_id],
+            )
+        ]
+
+    def span_count(self, annotator: str | None = None) -> int:
+        if annotator is None:
+            return int(self.db.execute("SELECT count(*) FROM spans").fetchone()[0])
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM spans WHERE annotator = ?", [annotator]
+            ).fetchone()[0]
+        )
+
+    def _validate_new(self, new: NewSpan) -> None:
+        text = self.document_text(new.document_id)
+        validate_span(text, new.start, new.end, new.label, self.labels())
+        if new.note is not None and not isinstance(new.note, str):
+            raise SpanError("a span note must be text")
+
+    def _insert_span(
+        self, new: NewSpan, span_id: int | None = None, created: str | None = None
+    ) -> Span:
+        self._validate_new(new)
+        annotator = self.ensure_annotator(new.annotator)
+        stamp = now()
+        try:
+            cursor = self.db.execute(
+                'INSERT INTO spans (id, document_id, annotator, start, "end", label, note, created, updated) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    span_id,
+                    new.document_id,
+                    annotator,
+                    new.start,
+                    new.end,
+                    new.label,
+                    new.note or None,
+                    created or stamp,
+                    stamp,
+                ],
+            )
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc):
+                raise SpanError(
+                    f"{annotator} already has a {new.label!r} span at [{new.start}, {new.end}) "
+                    f"in {new.document_id!r}"
+                ) from exc
+            raise
+        self._touch_status(new.document_id, annotator)
+        return Span(
+            int(cursor.lastrowid or span_id or 0),
+            new.document_id,
+            annotator,
+            new.start,
+            new.end,
+            new.label,
+            new.note or None,
+            created or stamp,
+            stamp,
+        )
+
+    def add_span(
+        self, doc_id: str, annotator: str, start: int, end: int, label: str, note: str | None = None
+    ) -> Span:
+        """Create one span, validated, committed when this returns."""
+        with self.transaction():
+            return self._insert_span(NewSpan(doc_id, annotator, start, end, label, note))
+
+    def add_spans(self, spans: Iterable[NewSpan], *, skip_duplicates: bool = False) -> list[Span]:
+        """Create many spans in one transaction (all or nothing)."""
+        created: list[Span] = []
+        with self.transaction():
+            for new in spans:
+                if skip_duplicates and self._find_span(new) is not None:
+                    continue
+                created.append(self._insert_span(new))
+        return created
+
+    def _find_span(self, new: NewSpan) -> int | None:
+        row = self.db.execute(
+            'SELECT id FROM spans WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? '
+            "AND label = ?",
+            [new.document_id, new.annotator, new.start, new.end, new.label],
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def restore_spans(self, spans: Sequence[Span]) -> list[Span]:
+        """Put deleted spans back with their ids, labels, notes and creation times (undo)."""
+        with self.transaction():
+            return [
+                self._insert_span(
+                    NewSpan(s.document_id, s.annotator, s.start, s.end, s.label, s.note),
+                    span_id=s.id,
+                    created=s.created,
+                )
+                for s in spans
+            ]
+
+    def restore_span(self, span: Span) -> Span:
+        return self.restore_spans([span])[0]
+
+    def delete_span(self, span_id: int) -> Span:
+        """Delete one span; returns it so it can be restored."""
+        with self.transaction():
+            deleted = self._delete_span_rows([span_id])
+        if not deleted:
+            raise SpanError(f"no span with id {span_id}")
+        return deleted[0]
+
+    def delete_spans(self, span_ids: Sequence[int]) -> list[Span]:
+        with self.transaction():
+            return self._delete_span_rows(span_ids)
+
+    def _delete_span_rows(self, span_ids: Sequence[int]) -> list[Span]:
+        deleted = []
+        for span_id in span_ids:
+            row = self.db.execute(
+                f"SELECT {self._SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
+            ).fetchone()
+            if row is None:
+                continue
+            self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
+            deleted.append(Span(*row))
+        return deleted
+
+    def update_span(
+        self,
+        span_id: int,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        label: str | None = None,
+        note: str | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+    ) -> Span:
+        """Relabel, resize or annotate a span; returns the updated span."""
+        with self.transaction():
+            old = self.span(span_id)
+            new = replace(
+                old,
+                start=old.start if start is None else start,
+                end=old.end if end is None else end,
+                label=old.label if label is None else label,
+                note=old.note if note is ... else (note or None),  # type: ignore[arg-type]
+                updated=now(),
+            )
+            self._validate_new(
+                NewSpan(new.document_id, new.annotator, new.start, new.end, new.label, new.note)
+            )
+            try:
+                self.db.execute(
+                    'UPDATE spans SET start = ?, "end" = ?, label = ?, note = ?, updated = ? WHERE id = ?',
+                    [new.start, new.end, new.label, new.note, new.updated, span_id],
+                )
+            except sqlite3.IntegrityError as exc:
+                raise SpanError(
+                    f"{old.annotator} already has a {new.label!r} span at [{new.start}, {new.end}) "
+                    f"in {old.document_id!r}"
+                ) from exc
+        return new
+
+    def set_span(self, span: Span) -> Span:
+        """Write a span's start, end, label and note back as given (undo of an update)."""
+        return self.update_span(
+            span.id, start=span.start, end=span.end, label=span.label, note=span.note
+        )
+
+    def iter_layer_spans(
+        self, annotator: str | None = None
+    ) -> Iterator[tuple[str, str, list[Span]]]:
+        """(document id, annotator, spans) for every non-empty layer, in project order."""
+        columns = ", ".join(f"s.{c.strip()}" for c in self._SPAN_COLUMNS.split(","))
+        sql = f"SELECT {columns} FROM spans s JOIN documents d ON d.id = s.document_id"
+        params: list[str] = []
+        if annotator is not None:
+            sql += " WHERE s.annotator = ?"
+            params.append(annotator)
+        sql += ' ORDER BY d.position, d.id, s.annotator, s.start, s."end", s.label, s.id'
+        current: tuple[str, str] | None = None
+        batch: list[Span] = []
+        for row in self.db.conn.execute(sql, params):
+            span = Span(*row)
+            key = (span.document_id, span.annotator)
+            if key != current:
+                if current is not None:
+                    yield current[0], current[1], batch
+                current, batch = key, []
+            batch.append(span)
+        if current is not None:
+            yield current[0], current[1], batch
+
+    def stats(self) -> dict[str, Any]:
+        """Figures about the project, for ``annotator stats``."""
+        summaries = self.summaries()
+        annotators: dict[str, dict[str, int]] = {}
+        for name in self.annotators():
+            annotators[name] = {"spans": 0, "documents": 0, "todo": 0, "in_progress": 0, "done": 0}
+        for s in summaries:
+            for name, entry in annotators.items():
+                entry["spans"] += s.span_counts.get(name, 0)
+                if name in s.status or name in s.span_counts:
+                    entry["documents"] += 1
+                entry[s.status_for(name).value] += 1
+        label_counts = {name: 0 for name in self.labels().names}
+        for label, n in self.db.execute("SELECT label, count(*) FROM spans GROUP BY label"):
+            label_counts[label] = n
+        return {
+            "project": str(self.path) if self.path else ":memory:",
+            "schema_version": self.schema_version,
+            "totals": {
+                "documents": len(summaries),
+                "characters": sum(s.length for s in summaries),
+                "spans": self.span_count(),
+                "annotators": len(annotators),
+                "labels": len(label_counts),
+            },
+            "labels": label_counts,
+            "annotators": annotators,
+            "documents": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "characters": s.length,
+                    "spans": dict(sorted(s.span_counts.items())),
+                    "status": {k: v.value for k, v in sorted(s.status.items())},
+                }
+                for s in summaries
+            ],
+        }
+
+
+__all__ = [
+    "APPLICATION_ID",
+    "GOLD_LAYER",
+    "SCHEMA_VERSION",
+    "AddResult",
+    "DocumentInput",
+    "NewSpan",
+    "Project",
+    "inspect_file",
+]
