@@ -106,6 +106,29 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0002_adjudication")
+def _adjudication(db: sqlite_utils.Database) -> None:
+    """Reviewers' decisions on disagreements between two layers (annotator.core.adjudication)."""
+    db.executescript(
+        """
+        CREATE TABLE adjudications (
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            a_span TEXT NOT NULL,
+            b_span TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('a', 'b', 'both', 'neither', 'edit')),
+            result TEXT NOT NULL DEFAULT '[]',
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, a, b, a_span, b_span)
+        );
+        """
+    )
+
+
 #: The schema version this code writes: one per migration.
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 
