@@ -15,7 +15,7 @@ from annotator.core.store import Project  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def user_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the data folder and ANNOTATOR_DB away from the developer's real files."""
     data = tmp_path_factory.mktemp("userdata")
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)

@@ -123,7 +123,10 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[DocumentInput]:
                 yield document_from_record(path, number, record)
         elif suffix == ".txt":
             yield DocumentInput(
-                id=path.stem, text=read_text_file(path), title=path.stem, source=path.name,
+                id=path.stem,
+                text=read_text_file(path),
+                title=path.stem,
+                source=path.name,
                 origin=str(path),
             )
         else:

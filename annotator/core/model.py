@@ -84,9 +84,7 @@ class Label:
         if not _COLOR.match(self.color):
             raise LabelError(f"label {self.name!r}: colour {self.color!r} is not #RRGGBB")
         if self.hotkey is not None and self.hotkey not in HOTKEYS:
-            raise LabelError(
-                f"label {self.name!r}: hotkey {self.hotkey!r} must be one of the digits 0-9"
-            )
+            raise LabelError(f"label {self.name!r}: hotkey {self.hotkey!r} must be one of the digits 0-9")
 
 
 def validate_label_name(name: str) -> None:

@@ -324,9 +324,7 @@ class Project:
             rows = self.db.execute(
                 "SELECT name, color, hotkey FROM labels ORDER BY position, name"
             ).fetchall()
-            self._labels = LabelSet(
-                tuple(Label(name, color, hotkey) for name, color, hotkey in rows)
-            )
+            self._labels = LabelSet(tuple(Label(name, color, hotkey) for name, color, hotkey in rows))
         return self._labels
 
     def _insert_label(self, label: Label, position: int) -> None:
@@ -344,16 +342,12 @@ class Project:
         if color is None:
             used = {label.color.upper() for label in labels}
             palette = label_palette()
-            color = next(
-                (c for c in palette if c.upper() not in used), palette[len(labels) % len(palette)]
-            )
+            color = next((c for c in palette if c.upper() not in used), palette[len(labels) % len(palette)])
         if hotkey is None:
             used_keys = {label.hotkey for label in labels}
             hotkey = next((k for k in HOTKEYS if k not in used_keys), None)
         elif labels.by_hotkey(hotkey) is not None:
-            raise LabelError(
-                f"hotkey {hotkey} is already used by {labels.by_hotkey(hotkey).name!r}"
-            )  # type: ignore[union-attr]
+            raise LabelError(f"hotkey {hotkey} is already used by {labels.by_hotkey(hotkey).name!r}")  # type: ignore[union-attr]
         label = Label(name, color, hotkey)
         with self.transaction():
             self._insert_label(label, len(labels))
@@ -398,9 +392,7 @@ class Project:
             self._labels = None
 
     def label_usage(self, name: str) -> int:
-        return int(
-            self.db.execute("SELECT count(*) FROM spans WHERE label = ?", [name]).fetchone()[0]
-        )
+        return int(self.db.execute("SELECT count(*) FROM spans WHERE label = ?", [name]).fetchone()[0])
 
     def delete_label(
         self, name: str, *, reassign_to: str | None = None, delete_spans: bool = False
@@ -414,8 +406,7 @@ class Project:
         used = self.label_usage(name)
         if used and reassign_to is None and not delete_spans:
             raise LabelError(
-                f"label {name!r} is used by {used} span(s): choose a label to move them to, "
-                "or delete them"
+                f"label {name!r} is used by {used} span(s): choose a label to move them to, or delete them"
             )
         if reassign_to is not None:
             labels.get(reassign_to)
@@ -438,9 +429,7 @@ class Project:
                     [reassign_to, now(), name],
                 )
             elif used:
-                ids = [
-                    r[0] for r in self.db.execute("SELECT id FROM spans WHERE label = ?", [name])
-                ]
+                ids = [r[0] for r in self.db.execute("SELECT id FROM spans WHERE label = ?", [name])]
                 deleted += self._delete_span_rows(ids)
             self.db.execute("DELETE FROM labels WHERE name = ?", [name])
             remaining = [n for n in labels.names if n != name]
@@ -465,9 +454,7 @@ class Project:
 
     def ensure_annotator(self, name: str) -> str:
         name = validate_annotator_name(name)
-        self.db.execute(
-            "INSERT OR IGNORE INTO annotators (name, created) VALUES (?, ?)", [name, now()]
-        )
+        self.db.execute("INSERT OR IGNORE INTO annotators (name, created) VALUES (?, ?)", [name, now()])
         return name
 
     def add_annotator(self, name: str) -> str:
@@ -486,17 +473,13 @@ class Project:
         unchanged: list[str] = []
         with self.transaction():
             position = int(
-                self.db.execute("SELECT coalesce(max(position), -1) + 1 FROM documents").fetchone()[
-                    0
-                ]
+                self.db.execute("SELECT coalesce(max(position), -1) + 1 FROM documents").fetchone()[0]
             )
             created = now()
             for doc in docs:
                 self._check_document(doc)
                 digest = content_hash(doc.text)
-                row = self.db.execute(
-                    "SELECT sha256 FROM documents WHERE id = ?", [doc.id]
-                ).fetchone()
+                row = self.db.execute("SELECT sha256 FROM documents WHERE id = ?", [doc.id]).fetchone()
                 if row is not None:
                     if row[0] != digest:
                         where = f"{doc.origin}: " if doc.origin else ""
@@ -556,9 +539,7 @@ class Project:
         return str(row[0])
 
     def has_document(self, doc_id: str) -> bool:
-        return (
-            self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is not None
-        )
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is not None
 
     def document_hash(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT sha256 FROM documents WHERE id = ?", [doc_id]).fetchone()
@@ -590,9 +571,7 @@ class Project:
         ):
             counts.setdefault(doc_id, {})[annotator] = n
         statuses: dict[str, dict[str, Status]] = {}
-        for doc_id, annotator, status in self.db.execute(
-            "SELECT document_id, annotator, status FROM status"
-        ):
+        for doc_id, annotator, status in self.db.execute("SELECT document_id, annotator, status FROM status"):
             statuses.setdefault(doc_id, {})[annotator] = Status(status)
         return [
             DocumentSummary(
@@ -617,7 +596,10 @@ class Project:
         return Status(row[0]) if row else Status.TODO
 
     def set_status(self, doc_id: str, annotator: str, status: Status | str) -> Status:
-        status = Status(status)
+        try:
+            status = Status(status)
+        except ValueError:
+            raise AnnotatorError(f"unknown status {status!r} (use todo, in_progress or done)") from None
         if not self.has_document(doc_id):
             raise DocumentError(f"no document with id {doc_id!r}")
         with self.transaction():
@@ -667,9 +649,7 @@ class Project:
         ]
 
     def span(self, span_id: int) -> Span:
-        row = self.db.execute(
-            f"SELECT {self._SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
-        ).fetchone()
+        row = self.db.execute(f"SELECT {self._SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]).fetchone()
         if row is None:
             raise SpanError(f"no span with id {span_id}")
         return Span(*row)
@@ -689,9 +669,7 @@ class Project:
         if annotator is None:
             return int(self.db.execute("SELECT count(*) FROM spans").fetchone()[0])
         return int(
-            self.db.execute(
-                "SELECT count(*) FROM spans WHERE annotator = ?", [annotator]
-            ).fetchone()[0]
+            self.db.execute("SELECT count(*) FROM spans WHERE annotator = ?", [annotator]).fetchone()[0]
         )
 
     def _validate_new(self, new: NewSpan) -> None:
@@ -700,9 +678,7 @@ class Project:
         if new.note is not None and not isinstance(new.note, str):
             raise SpanError("a span note must be text")
 
-    def _insert_span(
-        self, new: NewSpan, span_id: int | None = None, created: str | None = None
-    ) -> Span:
+    def _insert_span(self, new: NewSpan, span_id: int | None = None, created: str | None = None) -> Span:
         self._validate_new(new)
         annotator = self.ensure_annotator(new.annotator)
         stamp = now()
@@ -843,13 +819,9 @@ class Project:
 
     def set_span(self, span: Span) -> Span:
         """Write a span's start, end, label and note back as given (undo of an update)."""
-        return self.update_span(
-            span.id, start=span.start, end=span.end, label=span.label, note=span.note
-        )
+        return self.update_span(span.id, start=span.start, end=span.end, label=span.label, note=span.note)
 
-    def iter_layer_spans(
-        self, annotator: str | None = None
-    ) -> Iterator[tuple[str, str, list[Span]]]:
+    def iter_layer_spans(self, annotator: str | None = None) -> Iterator[tuple[str, str, list[Span]]]:
         """(document id, annotator, spans) for every non-empty layer, in project order."""
         columns = ", ".join(f"s.{c.strip()}" for c in self._SPAN_COLUMNS.split(","))
         sql = f"SELECT {columns} FROM spans s JOIN documents d ON d.id = s.document_id"
