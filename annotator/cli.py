@@ -126,7 +126,7 @@ def launch_window(db: Path | None) -> int:
         from annotator.gui.app import run
     except ImportError as exc:
         fail(f"cannot start the window: {exc} (is PySide6-Essentials installed?)")
-    return run(db)
+    return int(run(db))
 
 
 @cli.command("import")

@@ -24,6 +24,15 @@ _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 HOTKEYS = tuple("1234567890")
 
 
+class Unchanged(Enum):
+    """Marks an optional argument as "leave as it is" where ``None`` is a real value."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
 class Status(str, Enum):
     """Where one annotator stands with one document."""
 
@@ -32,7 +41,7 @@ class Status(str, Enum):
     DONE = "done"
 
     @property
-    def title(self) -> str:
+    def display_name(self) -> str:
         return {"todo": "To do", "in_progress": "In progress", "done": "Done"}[self.value]
 
 

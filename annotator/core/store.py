@@ -32,6 +32,8 @@ from annotator.core.errors import (
 )
 from annotator.core.model import (
     GOLD_LAYER,
+    UNCHANGED,
+    Unchanged,
     HOTKEYS,
     Document,
     DocumentSummary,
@@ -359,7 +361,7 @@ class Project:
         *,
         new_name: str | None = None,
         color: str | None = None,
-        hotkey: str | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+        hotkey: str | None | Unchanged = UNCHANGED,
     ) -> Label:
         """Rename, recolour or re-key a label; spans follow a rename (ON UPDATE CASCADE)."""
         labels = self.labels()
@@ -367,12 +369,12 @@ class Project:
         target = new_name if new_name is not None else name
         if target != name and target in labels:
             raise LabelError(f"label {target!r} already exists")
-        new_hotkey = old.hotkey if hotkey is ... else hotkey
+        new_hotkey = old.hotkey if hotkey is UNCHANGED else hotkey
         if new_hotkey is not None:
-            holder = labels.by_hotkey(new_hotkey)  # type: ignore[arg-type]
+            holder = labels.by_hotkey(new_hotkey)
             if holder is not None and holder.name != name:
                 raise LabelError(f"hotkey {new_hotkey} is already used by {holder.name!r}")
-        label = Label(target, color or old.color, new_hotkey)  # type: ignore[arg-type]
+        label = Label(target, color or old.color, new_hotkey)
         with self.transaction():
             self.db.execute(
                 "UPDATE labels SET name = ?, color = ?, hotkey = ? WHERE name = ?",
@@ -789,7 +791,7 @@ class Project:
         start: int | None = None,
         end: int | None = None,
         label: str | None = None,
-        note: str | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+        note: str | None | Unchanged = UNCHANGED,
     ) -> Span:
         """Relabel, resize or annotate a span; returns the updated span."""
         with self.transaction():
@@ -799,7 +801,7 @@ class Project:
                 start=old.start if start is None else start,
                 end=old.end if end is None else end,
                 label=old.label if label is None else label,
-                note=old.note if note is ... else (note or None),  # type: ignore[arg-type]
+                note=old.note if isinstance(note, Unchanged) else (note or None),
                 updated=now(),
             )
             self._validate_new(
