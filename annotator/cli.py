@@ -191,6 +191,80 @@ def stats_command(app: AppContext, as_json: bool) -> None:
         )
 
 
+def _split_ids(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    ids = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if not ids:
+        raise click.BadParameter("give at least one document id", param_hint="--docs")
+    return ids
+
+
+@cli.command("agree")
+@click.argument("first")
+@click.argument("second")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option(
+    "--docs", "doc_ids", default=None, metavar="ID,...", help="Only these documents (comma-separated ids)."
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the tables and confusion matrix to a shareable .html or .md file.",
+)
+@click.pass_context
+def agree_command(
+    ctx: click.Context, first: str, second: str, as_json: bool, doc_ids: str | None, report: Path | None
+) -> None:
+    """Inter-annotator agreement of annotators FIRST (A, the key) and SECOND (B).
+
+    FIRST and SECOND are two annotator names in the project, or two native .jsonl export files
+    (documents matched by id; their texts must agree). Figures cover the documents both have
+    touched, or those given with --docs. Undefined figures print as n/a (null in JSON).
+    """
+    from annotator.core.agreement import compute_agreement, format_table
+    from annotator.core.layers import layers_from_exports, layers_from_project
+
+    ids = _split_ids(doc_ids)
+    if first.lower().endswith(".jsonl") and second.lower().endswith(".jsonl"):
+        names, docs = layers_from_exports(Path(first), Path(second), ids)
+    else:
+        app: AppContext = ctx.obj
+        names = (first, second)
+        docs = layers_from_project(app.project, first, second, ids)
+    if names[0] == names[1]:
+        fail(f"both layers belong to {names[0]!r}: compare two different annotators")
+    agreement = compute_agreement(docs, annotators=names)
+    if not docs:
+        click.echo(f"note: no documents annotated by both {names[0]} and {names[1]}", err=True)
+    if as_json:
+        click.echo(json.dumps(agreement.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(agreement), nl=False)
+    if report is not None:
+        from annotator.core.report import write_report
+
+        written = write_report(agreement, report)
+        click.echo(f"report written to {written}", err=True)
+
+
+@cli.command("merge")
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def merge_command(app: AppContext, other: Path) -> None:
+    """Copy another project's annotator layers into this one.
+
+    Documents are matched by id and content hash: missing ones are copied, the same id with
+    different text is refused. A layer this project already has with different spans is
+    refused; an identical one is skipped. Labels the other project uses are added. The other
+    file is only read. On any error nothing is kept.
+    """
+    from annotator.core.merge import merge_project
+
+    click.echo(merge_project(app.project, other).summary())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="annotator")
