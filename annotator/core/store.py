@@ -884,6 +884,99 @@ class Project:
             ],
         }
 
+    # -- bulk transfer (annotator.core.formats) ------------------------------------------
+
+    def iter_corpus(
+        self, annotator: str | None = None
+    ) -> Iterator[tuple[Document, list[tuple[str, str, list[tuple[int, int, str, str | None]]]]]]:
+        """Each document in project order with its layers, streamed for exports.
+
+        A layer is (annotator, status value, spans as (start, end, label, note) sorted by
+        (start, end, label)). With ``annotator`` every document has exactly that one layer
+        (possibly empty, status 'todo'); without, a document has the layers that have spans or a
+        status, sorted by name, and may have none.
+        """
+        conn = self.db.conn
+        docs = conn.execute("SELECT id, title, text, source, meta FROM documents ORDER BY position, id")
+        span_sql = (
+            'SELECT start, "end", label, note FROM spans WHERE document_id = ? AND annotator = ? '
+            'ORDER BY start, "end", label'
+        )
+        for doc_id, title, text, source, meta in docs:
+            document = Document(doc_id, title, text, source, json.loads(meta))
+            if annotator is not None:
+                row = conn.execute(
+                    "SELECT status FROM status WHERE document_id = ? AND annotator = ?", [doc_id, annotator]
+                ).fetchone()
+                names = {annotator: row[0] if row else Status.TODO.value}
+            else:
+                names = dict(
+                    conn.execute("SELECT annotator, status FROM status WHERE document_id = ?", [doc_id])
+                )
+                for (name,) in conn.execute(
+                    "SELECT DISTINCT annotator FROM spans WHERE document_id = ?", [doc_id]
+                ):
+                    names.setdefault(name, Status.TODO.value)
+            yield (
+                document,
+                [
+                    (name, names[name], conn.execute(span_sql, [doc_id, name]).fetchall())
+                    for name in sorted(names)
+                ],
+            )
+
+    def import_layer(
+        self,
+        doc_id: str,
+        annotator: str,
+        spans: Sequence[tuple[int, int, str, str | None]],
+        status: Status | str | None = None,
+    ) -> tuple[int, int]:
+        """Insert already-checked spans into one layer in bulk; returns (added, already there).
+
+        For importers, which check offsets and labels against the document themselves (so their
+        errors can name file and line) and call this inside :meth:`transaction`. Spans the layer
+        already has are skipped. ``status`` is written as given; without it a new layer starts
+        as 'todo' (no spans) or 'in_progress', and an existing one moves from 'todo' to
+        'in_progress' when spans arrive.
+        """
+        annotator = self.ensure_annotator(annotator)
+        conn = self.db.conn
+        existing = set(
+            conn.execute(
+                'SELECT start, "end", label FROM spans WHERE document_id = ? AND annotator = ?',
+                [doc_id, annotator],
+            )
+        )
+        stamp = now()
+        rows = []
+        for start, end, label, note in spans:
+            key = (start, end, label)
+            if key in existing:
+                continue
+            existing.add(key)
+            rows.append((doc_id, annotator, start, end, label, note or None, stamp, stamp))
+        conn.executemany(
+            'INSERT INTO spans (document_id, annotator, start, "end", label, note, created, updated) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        if status is not None:
+            self._write_status(doc_id, annotator, Status(status))
+        else:
+            conn.execute(
+                "INSERT OR IGNORE INTO status (document_id, annotator, status, updated) VALUES (?, ?, ?, ?)",
+                [doc_id, annotator, "in_progress" if rows else "todo", stamp],
+            )
+            if rows:
+                self._touch_status(doc_id, annotator)
+        return len(rows), len(spans) - len(rows)
+
+    def forget_cached(self) -> None:
+        """Drop cached labels and text, e.g. after a rolled-back transaction changed them."""
+        self._labels = None
+        self._text_cache = None
+
 
 __all__ = [
     "APPLICATION_ID",
