@@ -1,0 +1,171 @@
+"""brat standoff: a folder with ``id.txt`` and ``id.ann`` per document and layer.
+
+Each annotator's layer is a sub-folder named after the annotator; a document without a layer
+sits at the top with an empty ``.ann``. File names are the document id, percent-encoded where it
+is not a safe file name. Spans are ``T`` lines, notes ``AnnotatorNotes``; a span crossing a line
+break is written as fragments around the break, as brat itself does, and read back as one span.
+Left out and reported: spans whose label contains a space (brat types cannot), spans starting or
+ending with a line break, and notes containing a line break. Titles, meta and status are not
+part of brat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from annotator.core.errors import InputError
+from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe
+
+LINE_BREAKS = "\r\n"
+LABEL_SPACE = "spans whose label contains a space (brat types cannot)"
+_FRAGMENT = re.compile(r"[^\r\n]+")
+_OFFSETS = re.compile(r"^(\d+) (\d+)((?:;\d+ \d+)*)$")
+
+
+def file_stem(name: str) -> str:
+    """A file-name-safe, reversible form of a document id or annotator name."""
+    return quote(name, safe=" ")
+
+
+class BratWriter:
+    """Writes ``.txt`` + ``.ann`` pairs under a folder."""
+
+    extension = ""
+
+    def __init__(self, root: Path, report: TransferReport) -> None:
+        self.root = root
+        self.report = report
+
+    def write(self, record: CorpusRecord) -> None:
+        folder = self.root / file_stem(record.annotator) if record.annotator is not None else self.root
+        folder.mkdir(parents=True, exist_ok=True)
+        text = record.text
+        lines: list[str] = []
+        number = 0
+        for span in record.spans:
+            start, end, label, note = span
+            covered = text[start:end]
+            if " " in label:
+                self.report.leave_out(LABEL_SPACE, describe(record, span))
+                continue
+            if covered[0] in LINE_BREAKS or covered[-1] in LINE_BREAKS:
+                self.report.leave_out("spans starting or ending with a line break", describe(record, span))
+                continue
+            number += 1
+            fragments = [(start + m.start(), start + m.end()) for m in _FRAGMENT.finditer(covered)]
+            offsets = ";".join(f"{a} {b}" for a, b in fragments)
+            quoted = " ".join(text[a:b] for a, b in fragments)
+            lines.append(f"T{number}\t{label} {offsets}\t{quoted}\n")
+            if note is not None:
+                if any(ch in note for ch in LINE_BREAKS):
+                    self.report.leave_out("notes containing a line break", describe(record, span))
+                else:
+                    lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
+        stem = file_stem(record.id)
+        with (folder / f"{stem}.txt").open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        with (folder / f"{stem}.ann").open("w", encoding="utf-8", newline="") as handle:
+            handle.writelines(lines)
+
+    def close(self) -> None:
+        """Nothing to finish: every file is complete when written."""
+
+
+def ann_files(root: Path) -> list[Path]:
+    """The ``.ann`` files under ``root``, in a stable order."""
+    found = (p for p in root.rglob("*.ann") if p.is_file())
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def read_brat(root: Path, report: TransferReport, decode: object) -> Iterator[CorpusRecord]:
+    """Records of a brat folder; ``decode(path) -> str`` reads a file as strict UTF-8."""
+    for ann in ann_files(root):
+        txt = ann.with_suffix(".txt")
+        if not txt.is_file():
+            raise InputError(ann, f"no {txt.name} beside this .ann file")
+        text: str = decode(txt)  # type: ignore[operator]
+        ann_text: str = decode(ann)  # type: ignore[operator]
+        spans: dict[str, tuple[int, int, str, int]] = {}
+        notes: dict[str, tuple[str, int]] = {}
+        for number, raw in enumerate(ann_text.split("\n"), start=1):
+            line = raw.rstrip("\r")
+            if not line.strip():
+                continue
+            kind = line[0]
+            parts = line.split("\t", 2)
+            if kind == "T":
+                if len(parts) != 3 or " " not in parts[1]:
+                    raise InputError(ann, f"cannot parse text-bound annotation {line!r}", number)
+                label, _, offsets = parts[1].partition(" ")
+                match = _OFFSETS.match(offsets)
+                if not match:
+                    raise InputError(ann, f"cannot parse offsets {offsets!r}", number)
+                fragments = [tuple(map(int, f.split(" "))) for f in offsets.split(";")]
+                for a, b in fragments:
+                    if not 0 <= a < b <= len(text):
+                        raise InputError(
+                            ann, f"span [{a}, {b}) {label!r} is outside its text ({len(text)} chars)", number
+                        )
+                start, end = fragments[0][0], fragments[-1][1]
+                for (_a, b), (c, _d) in zip(fragments, fragments[1:], strict=False):
+                    if c < b or text[b:c].strip(LINE_BREAKS):
+                        raise InputError(
+                            ann,
+                            f"discontinuous span {parts[0]} has a gap that is not a line break; "
+                            "Annotator spans are continuous",
+                            number,
+                        )
+                quoted = " ".join(text[a:b] for a, b in fragments)
+                if parts[2] != quoted:
+                    raise InputError(
+                        ann,
+                        f"span {parts[0]} [{start}, {end}) {label!r}: its text {parts[2]!r} differs from "
+                        f"the document's {quoted!r} (offsets must be code points, end-exclusive)",
+                        number,
+                    )
+                if parts[0] in spans:
+                    raise InputError(ann, f"annotation id {parts[0]} is used twice", number)
+                spans[parts[0]] = (start, end, label, number)
+            elif kind == "#":
+                fields = parts[1].split(" ") if len(parts) == 3 else []
+                if len(fields) == 2 and fields[0] == "AnnotatorNotes":
+                    notes[fields[1]] = (parts[2], number)
+                elif len(parts) >= 2:
+                    report.leave_out("brat comments other than AnnotatorNotes", f"{ann.name}:{number}")
+                else:
+                    raise InputError(ann, f"cannot parse note {line!r}", number)
+            elif kind in "REAMN*" and len(parts) >= 2:
+                report.leave_out(
+                    "brat relations, events, attributes and normalisations (Annotator has spans only)",
+                    f"{ann.name}:{number}",
+                )
+            else:
+                raise InputError(ann, f"cannot parse line {line!r}", number)
+        for target, (_note, number) in notes.items():
+            if target not in spans:
+                if target.startswith("T"):
+                    raise InputError(ann, f"note refers to {target}, which is not in this file", number)
+                report.leave_out("notes on relations or events", f"{ann.name}:{number}")
+        ordered = sorted(spans.items(), key=lambda item: item[1][:3])
+        result: list[SpanTuple] = [
+            (s, e, lab, notes[key][0] if key in notes else None) for key, (s, e, lab, _n) in ordered
+        ]
+        if ann.parent != root:
+            annotator: str | None = unquote(ann.parent.name)
+        else:
+            annotator = unquote(root.name) if (spans or notes) else None
+        yield CorpusRecord(
+            unquote(ann.stem),
+            None,
+            text,
+            annotator,
+            None,
+            result,
+            {},
+            None,
+            ann,
+            [item[1][3] for item in ordered],
+        )

@@ -1,0 +1,200 @@
+"""CoNLL-style token-level BIO tags for token-classification training.
+
+Each document layer starts with ``-DOCSTART-<TAB>id<TAB>annotator`` and a blank line; then one
+``token<TAB>tag`` line per token (tokens from :mod:`annotator.core.formats.tokenize`, tags ``O``,
+``B-label``, ``I-label``) with a blank line after each sentence. A sentence is a line of the text,
+except that a line break inside a tagged span does not end one.
+
+BIO gives each token one tag, so overlapping spans cannot all be written. The policy: spans are
+taken in order of start, then longest first, then label; a span is written if none of its
+tokens is tagged yet, otherwise it is left out. So a nested span loses to the span around it,
+and of two crossing spans the earlier one wins. Spans whose start or end is not a token boundary
+are left out too (never widened). Every span left out is counted and reported, as are span notes.
+
+Reading back, the text is rebuilt from the tokens: tokens joined by single spaces, sentences by
+newlines; offsets refer to that rebuilt text, so a round trip keeps every token's tag, not the
+original spacing. Files from elsewhere (CoNLL-2003's ``-DOCSTART- -X- -X- O``, several
+space-separated columns, the tag in the last one, ``S-``/``E-`` tags) are read as well.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from annotator.core.errors import InputError
+from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe
+from annotator.core.formats.tokenize import tokenize
+
+DOCSTART = "-DOCSTART-"
+OVERLAP = "overlapping spans (BIO gives each token one tag; the earlier, longer span wins)"
+MISALIGNED = "spans not on token boundaries (CoNLL tags whole tokens)"
+NOTES = "span notes (CoNLL has no notes)"
+
+
+def _field(value: str) -> str:
+    """A DOCSTART field: as is, or JSON-quoted when it holds tabs, line breaks or starts with a quote."""
+    if any(ch in value for ch in "\t\r\n") or value.startswith('"'):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _unfield(value: str, path: Path, number: int) -> str:
+    if value.startswith('"'):
+        try:
+            decoded = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"malformed quoted field {value!r} after {DOCSTART}", number) from exc
+        if not isinstance(decoded, str):
+            raise InputError(path, f"malformed quoted field {value!r} after {DOCSTART}", number)
+        return decoded
+    return value
+
+
+class ConllWriter:
+    """Writes BIO-tagged documents to an open text stream."""
+
+    extension = ".conll"
+
+    def __init__(self, out: TextIO, report: TransferReport) -> None:
+        self.out = out
+        self.report = report
+
+    def write(self, record: CorpusRecord) -> None:
+        text = record.text
+        tokens = tokenize(text)
+        starts = {t.start: i for i, t in enumerate(tokens)}
+        ends = {t.end: i for i, t in enumerate(tokens)}
+        tags = ["O"] * len(tokens)
+        inside = [False] * len(tokens)  # token continues a span begun before it
+        for span in sorted(record.spans, key=lambda s: (s[0], s[0] - s[1], s[2])):
+            start, end, label, note = span
+            if note is not None:
+                self.report.leave_out(NOTES, describe(record, span))
+            first, last = starts.get(start), ends.get(end)
+            if first is None or last is None:
+                self.report.leave_out(MISALIGNED, describe(record, span))
+                continue
+            if any(tag != "O" for tag in tags[first : last + 1]):
+                self.report.leave_out(OVERLAP, describe(record, span))
+                continue
+            tags[first] = f"B-{label}"
+            for i in range(first + 1, last + 1):
+                tags[i] = f"I-{label}"
+                inside[i] = True
+        head = f"{DOCSTART}\t{_field(record.id)}"
+        if record.annotator is not None:
+            head += f"\t{_field(record.annotator)}"
+        lines = [head, ""]
+        previous_end = None
+        for i, token in enumerate(tokens):
+            if previous_end is not None and not inside[i] and "\n" in text[previous_end : token.start]:
+                lines.append("")
+            lines.append(f"{token.text}\t{tags[i]}")
+            previous_end = token.end
+        if tokens:
+            lines.append("")
+        self.out.write("\n".join(lines))
+        self.out.write("\n")
+
+    def close(self) -> None:
+        """Nothing to finish: every document is complete when written."""
+
+
+def read_conll(path: Path, text: str) -> Iterator[CorpusRecord]:
+    """Documents of a CoNLL file (already decoded), with text rebuilt from the tokens."""
+    doc_count = 0
+    current: dict[str, object] | None = None
+    pieces: list[str] = []
+    sentence: list[str] = []
+    spans: list[SpanTuple] = []
+    open_span: list[object] | None = None  # [start, label]
+    offset = 0
+
+    def close_span() -> None:
+        nonlocal open_span
+        if open_span is not None:
+            spans.append((int(open_span[0]), int(open_span[2]), str(open_span[1]), None))  # type: ignore[call-overload]
+            open_span = None
+
+    def end_sentence() -> None:
+        nonlocal sentence
+        if sentence:
+            pieces.append(" ".join(sentence))
+            sentence = []
+
+    def finish() -> CorpusRecord | None:
+        nonlocal pieces, spans, offset
+        if current is None:
+            return None
+        close_span()
+        end_sentence()
+        record = CorpusRecord(
+            str(current["id"]),
+            None,
+            "\n".join(pieces),
+            current["annotator"],  # type: ignore[arg-type]
+            None,
+            sorted(spans, key=lambda s: (s[0], s[1], s[2])),
+            {},
+            int(current["line"]),  # type: ignore[call-overload]
+            path,
+        )
+        pieces, spans, offset = [], [], 0
+        return record
+
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if line.startswith(DOCSTART):
+            done = finish()
+            if done is not None:
+                yield done
+            doc_count += 1
+            rest = line[len(DOCSTART) :]
+            if rest.startswith("\t"):
+                fields = rest[1:].split("\t")
+                if not fields[0] or len(fields) > 2:
+                    raise InputError(path, f"expected {DOCSTART}<TAB>id[<TAB>annotator]", number)
+                current = {
+                    "id": _unfield(fields[0], path, number),
+                    "annotator": _unfield(fields[1], path, number) if len(fields) == 2 else None,
+                    "line": number,
+                }
+            else:
+                current = {"id": f"{path.stem}-{doc_count}", "annotator": path.stem, "line": number}
+            continue
+        if not line.strip():
+            close_span()
+            end_sentence()
+            continue
+        if current is None:
+            doc_count += 1
+            current = {"id": f"{path.stem}-{doc_count}", "annotator": path.stem, "line": number}
+        columns = line.split("\t") if "\t" in line else line.split()
+        if len(columns) < 2:
+            raise InputError(path, f"expected 'token<TAB>tag', got {line!r}", number)
+        token, tag = columns[0], columns[-1]
+        if not token or any(ch.isspace() for ch in token):
+            raise InputError(path, f"empty token or token with whitespace: {token!r}", number)
+        start = offset + (1 if sentence or pieces else 0)  # a space, or the newline before a sentence
+        end = start + len(token)
+        if tag == "O":
+            close_span()
+        elif len(tag) > 2 and tag[1] == "-" and tag[0] in "BISE":
+            kind, label = tag[0], tag[2:]
+            if kind in "BS" or open_span is None or open_span[1] != label:
+                close_span()
+                open_span = [start, label, end]
+            else:
+                open_span[2] = end
+            if kind in "SE":
+                close_span()
+        else:
+            raise InputError(path, f"unknown tag {tag!r} (expected O, B-label or I-label)", number)
+        sentence.append(token)
+        offset = end
+    done = finish()
+    if done is not None:
+        yield done

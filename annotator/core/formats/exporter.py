@@ -1,0 +1,280 @@
+"""Exporting a project as a training corpus: streamed, filtered, split, and honest about losses.
+
+Documents and spans are read from SQLite with cursors and written record by record, so memory
+does not grow with the corpus. Output goes to a hidden ``.partial`` file or folder beside the
+target and is moved into place only when complete: a failed or cancelled export leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.formats.brat import BratWriter
+from annotator.core.formats.common import CorpusRecord, Progress, TransferReport
+from annotator.core.formats.conll import ConllWriter
+from annotator.core.formats.doccano import DoccanoWriter
+from annotator.core.formats.jsonl import NativeWriter
+from annotator.core.formats.prodigy import ProdigyWriter
+from annotator.core.model import GOLD_LAYER
+from annotator.core.store import Project
+
+#: Export formats, the native one first (the default).
+FORMATS = ("jsonl", "doccano", "prodigy", "conll", "brat")
+#: Formats written as a folder rather than one file.
+FOLDER_FORMATS = frozenset({"brat"})
+EXTENSIONS = {"jsonl": ".jsonl", "doccano": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "brat": ""}
+OTHER_LABELS = "spans with labels not chosen with --labels"
+_SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class Writer(Protocol):
+    def write(self, record: CorpusRecord) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and where; mirrors ``annotator export``'s options."""
+
+    format: str = "jsonl"
+    output: Path | None = None
+    annotator: str | None = None
+    gold: bool = False
+    done_only: bool = False
+    labels: tuple[str, ...] | None = None
+    split: tuple[tuple[str, float], ...] | None = None
+    seed: int = 0
+
+    @property
+    def layer(self) -> str | None:
+        return GOLD_LAYER if self.gold else self.annotator
+
+
+def parse_split(spec: str) -> tuple[tuple[str, float], ...]:
+    """``train=0.8,dev=0.1,test=0.1`` → (("train", 0.8), ...); fractions must add up to 1."""
+    parts: list[tuple[str, float]] = []
+    for item in spec.split(","):
+        name, sep, value = item.strip().partition("=")
+        name = name.strip()
+        if not sep or not _SPLIT_NAME.match(name):
+            raise AnnotatorError(f"split {item.strip()!r}: expected NAME=FRACTION, e.g. train=0.8")
+        try:
+            fraction = float(value)
+        except ValueError:
+            raise AnnotatorError(f"split {item.strip()!r}: {value.strip()!r} is not a number") from None
+        if not 0 <= fraction <= 1:
+            raise AnnotatorError(f"split {item.strip()!r}: the fraction must be between 0 and 1")
+        if name in (n for n, _ in parts):
+            raise AnnotatorError(f"split {name!r} is named twice")
+        parts.append((name, fraction))
+    if abs(sum(f for _, f in parts) - 1) > 1e-6:
+        raise AnnotatorError(f"split fractions add up to {sum(f for _, f in parts):g}, not 1")
+    return tuple(parts)
+
+
+def parse_labels(spec: str) -> tuple[str, ...]:
+    labels = tuple(name.strip() for name in spec.split(",") if name.strip())
+    if not labels:
+        raise AnnotatorError("--labels needs at least one label name")
+    return labels
+
+
+def assign_splits(doc_ids: Sequence[str], split: Sequence[tuple[str, float]], seed: int) -> dict[str, str]:
+    """Each document's split: a seeded shuffle cut into exact sizes (largest remainder)."""
+    shuffled = list(doc_ids)
+    random.Random(seed).shuffle(shuffled)
+    n = len(shuffled)
+    exact = [fraction * n for _, fraction in split]
+    sizes = [int(x) for x in exact]
+    by_remainder = sorted(range(len(split)), key=lambda i: (-(exact[i] - sizes[i]), i))
+    for i in by_remainder[: n - sum(sizes)]:
+        sizes[i] += 1
+    result: dict[str, str] = {}
+    position = 0
+    for (name, _), size in zip(split, sizes, strict=True):
+        for doc_id in shuffled[position : position + size]:
+            result[doc_id] = name
+        position += size
+    return result
+
+
+def _staging(target: Path) -> Path:
+    return target.parent / f".{target.name}.partial"
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+class _Outputs:
+    """Opens writers lazily, one per split (or one), inside a staging file or folder."""
+
+    def __init__(self, options: ExportOptions, report: TransferReport, stream: TextIO | None) -> None:
+        self.options = options
+        self.report = report
+        self.stream = stream
+        self.writers: dict[str | None, Writer] = {}
+        self.handles: list[TextIO] = []
+        self.staging: Path | None = None
+        target = options.output
+        if target is not None:
+            folder = options.split is not None or options.format in FOLDER_FORMATS
+            if folder:
+                if target.exists() and (not target.is_dir() or any(target.iterdir())):
+                    raise AnnotatorError(f"{target}: exists and is not an empty folder; choose a new folder")
+            elif target.is_dir():
+                raise AnnotatorError(f"{target}: is a folder; give a file name")
+            if not target.parent.is_dir():
+                raise AnnotatorError(f"{target.parent}: no such folder")
+            self.staging = _staging(target)
+            _remove(self.staging)
+            if folder:
+                self.staging.mkdir()
+
+    def writer(self, split: str | None) -> Writer:
+        found = self.writers.get(split)
+        if found is not None:
+            return found
+        fmt = self.options.format
+        writer: Writer
+        if fmt in FOLDER_FORMATS:
+            assert self.staging is not None
+            root = self.staging / split if split is not None else self.staging
+            root.mkdir(exist_ok=True)
+            writer = BratWriter(root, self.report)
+        else:
+            if self.staging is None:
+                assert self.stream is not None
+                out = self.stream
+            else:
+                path = self.staging / f"{split}{EXTENSIONS[fmt]}" if split is not None else self.staging
+                out = path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
+                self.handles.append(out)
+            cls = {
+                "jsonl": NativeWriter,
+                "doccano": DoccanoWriter,
+                "prodigy": ProdigyWriter,
+                "conll": ConllWriter,
+            }
+            writer = cls[fmt](out, self.report)
+        self.writers[split] = writer
+        return writer
+
+    def finish(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        for handle in self.handles:
+            handle.close()
+        self.handles = []
+        target = self.options.output
+        if self.staging is None or target is None:
+            return
+        if self.staging.is_dir():
+            if target.is_dir():
+                target.rmdir()
+            os.replace(self.staging, target)
+            self.report.files = sorted(p for p in target.rglob("*") if p.is_file())
+        else:
+            os.replace(self.staging, target)
+            self.report.files = [target]
+
+    def abort(self) -> None:
+        for handle in self.handles:
+            handle.close()
+        self.handles = []
+        if self.staging is not None:
+            _remove(self.staging)
+
+
+def check_options(project: Project, options: ExportOptions) -> None:
+    """Refuse contradictory or impossible options before anything is written."""
+    if options.format not in FORMATS:
+        raise AnnotatorError(f"unknown format {options.format!r} (choose from {', '.join(FORMATS)})")
+    if options.gold and options.annotator is not None:
+        raise AnnotatorError("--gold and --annotator both choose a layer; give one of them")
+    if options.output is None and (options.format in FOLDER_FORMATS or options.split is not None):
+        what = "a split" if options.split is not None else f"{options.format} (a folder of files)"
+        raise AnnotatorError(f"{what} needs an output folder: give -o FOLDER")
+    layer = options.layer
+    if layer is not None and layer not in project.annotators():
+        if options.gold:
+            raise AnnotatorError("the project has no gold layer yet: adjudicate first, or export annotators")
+        known = ", ".join(project.annotators()) or "none yet"
+        raise AnnotatorError(f"no annotator named {layer!r} in this project (annotators: {known})")
+    if options.labels is not None:
+        names = project.labels().names
+        unknown = [label for label in options.labels if label not in names]
+        if unknown:
+            raise AnnotatorError(
+                f"--labels: unknown label(s) {', '.join(map(repr, unknown))} (labels are: {', '.join(names)})"
+            )
+
+
+def export_corpus(
+    project: Project,
+    options: ExportOptions,
+    stream: TextIO | None = None,
+    progress: Progress | None = None,
+) -> TransferReport:
+    """Write the project in ``options.format``; returns what was written and what was left out.
+
+    With ``options.output`` None, single-file formats go to ``stream``.
+    """
+    check_options(project, options)
+    report = TransferReport()
+    total = project.document_count()
+    splits = (
+        assign_splits(project.document_ids(), options.split, options.seed)
+        if options.split is not None
+        else None
+    )
+    keep = frozenset(options.labels) if options.labels is not None else None
+    outputs = _Outputs(options, report, stream)
+    try:
+        if splits is not None:
+            for name, _fraction in options.split or ():
+                outputs.writer(name)
+        else:
+            outputs.writer(None)
+        for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
+            records = [
+                CorpusRecord(document.id, document.title, document.text, name, status, spans, document.meta)
+                for name, status, spans in layers
+            ] or [CorpusRecord(document.id, document.title, document.text, None, None, [], document.meta)]
+            writer = outputs.writer(splits[document.id] if splits is not None else None)
+            wrote = False
+            for record in records:
+                if options.done_only and record.status != "done":
+                    continue
+                if keep is not None:
+                    chosen = [s for s in record.spans if s[2] in keep]
+                    if len(chosen) != len(record.spans):
+                        others = sorted({s[2] for s in record.spans if s[2] not in keep})
+                        report.leave_out(
+                            OTHER_LABELS, f"{record.id}: {', '.join(others)}", len(record.spans) - len(chosen)
+                        )
+                    record.spans = chosen
+                writer.write(record)
+                report.records += 1
+                report.spans += len(record.spans)
+                wrote = True
+            report.documents += wrote
+            if progress is not None:
+                progress(done, total)
+        outputs.finish()
+    except BaseException:
+        outputs.abort()
+        raise
+    return report

@@ -1,0 +1,229 @@
+"""Importing corpora (native jsonl, doccano, prodigy, conll, brat, plain documents) atomically.
+
+Every file is checked as it is read; documents and spans go into the project inside one
+transaction, so any error (or a cancel) leaves the project exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.formats.brat import ann_files, read_brat
+from annotator.core.formats.common import (
+    CorpusRecord,
+    Progress,
+    TransferReport,
+    first_json_record,
+    iter_json_lines,
+)
+from annotator.core.formats.conll import read_conll
+from annotator.core.formats.doccano import parse_doccano
+from annotator.core.formats.jsonl import parse_native
+from annotator.core.formats.prodigy import parse_prodigy
+from annotator.core.importing import collect_files, document_from_record, read_documents, read_text_file
+from annotator.core.model import validate_annotator_name
+from annotator.core.store import DocumentInput, Project
+
+#: Formats ``annotator import --format`` accepts ("text": plain documents, no spans).
+IMPORT_FORMATS = ("jsonl", "doccano", "prodigy", "conll", "brat", "text")
+CONLL_SUFFIXES = (".conll", ".bio", ".iob")
+JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
+REJECTED = "Prodigy tasks not accepted (answer reject or ignore)"
+DUPLICATES = "spans the layer already had (kept once)"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Mirrors ``annotator import``'s options."""
+
+    format: str | None = None  # None: detect per file
+    annotator: str | None = None
+    add_labels: bool = False
+
+
+def detect_file(path: Path) -> str:
+    """The format of one file: by suffix, and for JSON lines by the fields of the first record."""
+    suffix = path.suffix.lower()
+    if suffix in CONLL_SUFFIXES:
+        return "conll"
+    if suffix == ".txt":
+        return "text"
+    if suffix == ".ann":
+        raise InputError(path, "a brat .ann file: import the folder that holds it")
+    if suffix in JSON_SUFFIXES:
+        record = first_json_record(path)
+        if record is None:
+            return "text"
+        if "tokens" in record or "answer" in record or "_input_hash" in record or "_annotator_id" in record:
+            return "prodigy"
+        if "spans" in record:
+            return "jsonl"
+        if "label" in record or "entities" in record:
+            return "doccano"
+        return "text"
+    raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}: give --format")
+
+
+def sources(paths: Iterable[str | Path], forced: str | None) -> list[tuple[str, Path]]:
+    """(format, path) for every input: brat folders whole, other folders file by file."""
+    if forced is not None and forced not in IMPORT_FORMATS:
+        raise AnnotatorError(f"unknown format {forced!r} (choose from {', '.join(IMPORT_FORMATS)})")
+    found: list[tuple[str, Path]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            has_ann = any(p.is_file() for p in path.rglob("*.ann"))
+            if forced == "brat" or (forced is None and has_ann):
+                if not has_ann:
+                    raise InputError(path, "no brat .ann files in this folder")
+                found.append(("brat", path))
+                continue
+            suffixes = (".txt", *JSON_SUFFIXES, *CONLL_SUFFIXES)
+            for file in collect_files([path], suffixes):
+                found.append((forced or detect_file(file), file))
+        elif not path.exists():
+            raise InputError(path, "no such file or folder")
+        elif forced == "brat":
+            raise InputError(path, "brat input is a folder of .txt and .ann files")
+        else:
+            found.append((forced or detect_file(path), path))
+    return found
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count + 1
+
+
+def _records(fmt: str, path: Path, report: TransferReport) -> Iterator[CorpusRecord]:
+    if fmt == "jsonl":
+        for number, obj in iter_json_lines(path):
+            yield parse_native(path, number, obj)
+    elif fmt == "doccano":
+        for number, obj in iter_json_lines(path):
+            yield parse_doccano(path, number, obj)
+    elif fmt == "prodigy":
+        for number, obj in iter_json_lines(path):
+            record = parse_prodigy(path, number, obj)
+            if record is None:
+                report.leave_out(REJECTED, f"{path.name}:{number}")
+            else:
+                yield record
+    elif fmt == "conll":
+        yield from read_conll(path, read_text_file(path))
+    elif fmt == "brat":
+        yield from read_brat(path, report, read_text_file)
+    else:  # pragma: no cover - callers only pass the formats above
+        raise AssertionError(fmt)
+
+
+class _Importer:
+    def __init__(self, project: Project, options: ImportOptions, report: TransferReport) -> None:
+        self.project = project
+        self.options = options
+        self.report = report
+        self.label_names = set(project.labels().names)
+        self.documents: set[str] = set()
+
+    def add_document(self, doc: DocumentInput) -> None:
+        result = self.project.add_documents([doc])
+        if doc.id not in self.documents:
+            self.documents.add(doc.id)
+            self.report.documents += 1
+            if result.unchanged:
+                self.report.leave_out("documents already in the project (reused, same text)", doc.id)
+
+    def add(self, record: CorpusRecord) -> None:
+        path = record.path or Path("?")
+        origin = f"{path}:{record.line}" if record.line is not None else str(path)
+        self.add_document(DocumentInput(record.id, record.text, record.title, path.name, record.meta, origin))
+        self.report.records += 1
+        layer = self.options.annotator or record.annotator
+        if layer is None:
+            if record.spans:
+                raise InputError(path, "spans without an annotator: give --annotator NAME", record.line)
+            return
+        try:
+            layer = validate_annotator_name(layer)
+        except AnnotatorError as exc:
+            raise InputError(path, str(exc), record.line) from None
+        for index, span in enumerate(record.spans):
+            if span[2] not in self.label_names:
+                self.unknown_label(record, index)
+        added, present = self.project.import_layer(record.id, layer, record.spans, record.status)
+        self.report.spans += added
+        if present:
+            self.report.leave_out(DUPLICATES, f"{record.id}/{layer}", present)
+
+    def unknown_label(self, record: CorpusRecord, index: int) -> None:
+        label = record.spans[index][2]
+        line = record.span_lines[index] if record.span_lines is not None else record.line
+        if not self.options.add_labels:
+            names = ", ".join(sorted(self.label_names))
+            raise InputError(
+                record.path or Path("?"),
+                f"unknown label {label!r} (labels are: {names}); add it first or import with --add-labels",
+                line,
+            )
+        try:
+            self.project.ensure_labels([label])
+        except AnnotatorError as exc:
+            raise InputError(record.path or Path("?"), str(exc), line) from None
+        self.label_names.add(label)
+        self.report.notes.append(f"added label {label!r}")
+
+
+def import_corpus(
+    project: Project,
+    paths: Iterable[str | Path],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> TransferReport:
+    """Import every input in one transaction; on any error or cancel nothing is kept."""
+    options = options or ImportOptions()
+    report = TransferReport()
+    found = sources(paths, options.format)
+    units = [
+        _count_lines(path)
+        if fmt in ("jsonl", "doccano", "prodigy")
+        else len(ann_files(path))
+        if fmt == "brat"
+        else 1
+        for fmt, path in found
+    ]
+    total = sum(units)
+    done = 0
+    importer = _Importer(project, options, report)
+    try:
+        with project.transaction():
+            for (fmt, path), unit in zip(found, units, strict=True):
+                start = done
+                if fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
+                    for number, obj in iter_json_lines(path):
+                        importer.add_document(document_from_record(path, number, obj))
+                        report.records += 1
+                elif fmt == "text":
+                    for doc in read_documents([path]):
+                        importer.add_document(doc)
+                        report.records += 1
+                else:
+                    step = 0
+                    for record in _records(fmt, path, report):
+                        importer.add(record)
+                        step += 1
+                        if progress is not None and fmt != "conll" and step % 16 == 0:
+                            progress(min(start + step, start + unit), total)
+                done = start + unit
+                report.files.append(path)
+                if progress is not None:
+                    progress(done, total)
+    except BaseException:
+        project.forget_cached()
+        raise
+    return report

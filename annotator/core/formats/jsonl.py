@@ -1,0 +1,127 @@
+"""Annotator's native JSONL: one line per document and annotator layer, nothing lost.
+
+``{"id", "title", "text", "annotator", "status", "spans": [{"start", "end", "label", "text",
+"note"?}], "meta"}`` with code-point, end-exclusive offsets, spans sorted by (start, end, label),
+UTF-8 without ASCII escaping. The JSON Schema is ``resources/annotator-export.schema.json``.
+
+:func:`iter_native` reads such a file without a project (``annotator agree`` uses it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotator.core.errors import InputError
+from annotator.core.formats.common import (
+    CorpusRecord,
+    SpanTuple,
+    TransferReport,
+    check_span,
+    iter_json_lines,
+    optional_str,
+    record_id,
+)
+from annotator.core.model import Status
+
+#: The record :func:`iter_native` yields (the same record every format's reader yields).
+NativeRecord = CorpusRecord
+
+_STATUSES = frozenset(s.value for s in Status)
+
+
+def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord:
+    """Check one native record and turn it into a :class:`CorpusRecord`.
+
+    A record without an ``annotator`` key belongs to the layer named after the file's stem; an
+    explicit ``null`` means a document without a layer.
+    """
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise InputError(path, "field 'text' is missing or not a string", number)
+    doc_id = record_id(path, number, record.get("id", f"{path.stem}-{number}"))
+    title = optional_str(path, number, record, "title")
+    annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
+    status = record.get("status")
+    if status is not None and status not in _STATUSES:
+        raise InputError(path, f"unknown status {status!r} (use todo, in_progress or done)", number)
+    meta = record.get("meta")
+    if meta is None:
+        meta = {}
+    elif not isinstance(meta, dict):
+        raise InputError(path, "field 'meta' must be a JSON object", number)
+    raw_spans = record.get("spans", [])
+    if not isinstance(raw_spans, list):
+        raise InputError(path, "field 'spans' must be a list", number)
+    spans: list[SpanTuple] = []
+    length = len(text)
+    for span in raw_spans:
+        if type(span) is not dict:
+            raise InputError(path, f"a span must be a JSON object, got {span!r}", number)
+        start = span.get("start")
+        end = span.get("end")
+        label = span.get("label")
+        quoted = span.get("text")
+        if (
+            type(start) is not int
+            or type(end) is not int
+            or not 0 <= start < end <= length
+            or type(label) is not str
+            or not label
+            or (quoted is not None and quoted != text[start:end])
+        ):
+            check_span(path, number, text, start, end, label, quoted)
+        note = span.get("note")
+        if note is not None and type(note) is not str:
+            raise InputError(path, f"span [{start}, {end}) {label!r}: 'note' must be a string", number)
+        spans.append((start, end, label, note))
+    return CorpusRecord(doc_id, title, text, annotator, status, spans, meta, number, path)
+
+
+def iter_native(path: str | Path) -> Iterator[CorpusRecord]:
+    """Records of a native JSONL file, checked (offsets inside the text, span text matching).
+
+    Raises :class:`~annotator.core.errors.InputError` naming the file and line of the first
+    bad record. Streamed: one line in memory at a time.
+    """
+    path = Path(path)
+    for number, record in iter_json_lines(path):
+        yield parse_native(path, number, record)
+
+
+def native_object(record: CorpusRecord) -> dict[str, Any]:
+    """The JSON object of one native line (field order as documented)."""
+    text = record.text
+    return {
+        "id": record.id,
+        "title": record.title,
+        "text": text,
+        "annotator": record.annotator,
+        "status": record.status,
+        "spans": [
+            {"start": s, "end": e, "label": lab, "text": text[s:e]}
+            if note is None
+            else {"start": s, "end": e, "label": lab, "text": text[s:e], "note": note}
+            for s, e, lab, note in record.spans
+        ],
+        "meta": record.meta,
+    }
+
+
+class NativeWriter:
+    """Writes native lines to an open text stream."""
+
+    extension = ".jsonl"
+
+    def __init__(self, out: TextIO, report: TransferReport) -> None:
+        self.out = out
+        self.report = report
+
+    def write(self, record: CorpusRecord) -> None:
+        self.out.write(json.dumps(native_object(record), ensure_ascii=False))
+        self.out.write("\n")
+
+    def close(self) -> None:
+        """Nothing to finish: every line is complete when written."""

@@ -1,0 +1,86 @@
+"""The tokenisation Prodigy and CoNLL exports use: fine-grained, deterministic, documented.
+
+A token is one of:
+
+* a run of word characters (letters, digits, underscore) that are not CJK, with any combining
+  marks, variation selectors, emoji modifiers and zero-width joiners inside or after it;
+* one CJK ideograph or kana (scripts written without spaces), with its combining marks;
+* any other single non-space character (punctuation, a symbol, an emoji), with the combining
+  marks, modifiers and zero-width-joined characters that follow it (so 👩‍🔬 is one token).
+
+Whitespace separates tokens and is never part of one. Tokens are as small as this allows so that
+as many spans as possible start and end on token boundaries; a span that does not is reported by
+the exporter, never moved. Offsets are code points, end-exclusive.
+
+Joining the tokens with single spaces and tokenising again gives the same tokens (the CoNLL
+importer relies on this).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Scripts written without spaces between words: one character, one token.
+_CJK = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0002ffff\U00030000-\U0003134f"
+)
+
+
+@lru_cache(maxsize=1)
+def _marks() -> str:
+    """Character-class ranges of every combining mark (Unicode categories Mn, Mc, Me)."""
+    ranges: list[str] = []
+    start = previous = -2
+    for code in range(0x300, sys.maxunicode + 1):
+        if unicodedata.category(chr(code))[0] == "M":
+            if code != previous + 1:
+                if start >= 0:
+                    ranges.append(_range(start, previous))
+                start = code
+            previous = code
+    if start >= 0:
+        ranges.append(_range(start, previous))
+    return "".join(ranges)
+
+
+def _range(first: int, last: int) -> str:
+    return re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    glue = rf"(?:\u200d[^\s]|[{_marks()}\U0001F3FB-\U0001F3FF])"
+    word = rf"[^\W{_CJK}](?:[^\W{_CJK}]|{glue})*"
+    cjk = rf"[{_CJK}]{glue}*"
+    other = rf"[^\w\s]{glue}*"
+    return re.compile(f"{word}|{cjk}|{other}")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: its text, code-point offsets and whether whitespace follows it."""
+
+    text: str
+    start: int
+    end: int
+    ws: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text`` (see the module docstring for the rules)."""
+    matches = [(m.start(), m.end()) for m in _pattern().finditer(text)]
+    tokens = []
+    length = len(text)
+    for start, end in matches:
+        tokens.append(Token(text[start:end], start, end, end < length and text[end].isspace()))
+    return tokens
+
+
+def token_bounds(tokens: list[Token]) -> tuple[dict[int, int], dict[int, int]]:
+    """Maps from a token's start offset to its index and from its end offset to its index."""
+    return {t.start: i for i, t in enumerate(tokens)}, {t.end: i for i, t in enumerate(tokens)}
