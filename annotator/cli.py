@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -16,6 +17,7 @@ import click
 
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
+from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.store import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -131,22 +133,144 @@ def launch_window(db: Path | None) -> int:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    default=None,
+    help="Read every input as this format. Default: detect per file (see below).",
+)
+@click.option(
+    "--annotator",
+    default=None,
+    help="Put all spans into this annotator's layer. Default: the record's own annotator field, "
+    "else the file's stem (for brat, the folder's name).",
+)
+@click.option("--add-labels", is_flag=True, help="Add labels the project does not have instead of refusing.")
 @pass_app
-def import_command(app: AppContext, paths: tuple[Path, ...]) -> None:
-    """Import documents from .txt files, JSONL files and folders of them.
+def import_command(
+    app: AppContext, paths: tuple[Path, ...], fmt: str | None, annotator: str | None, add_labels: bool
+) -> None:
+    """Import documents, and spans from training corpora, from files and folders.
 
     A .txt file becomes one document whose id is the file name without .txt. A JSONL file holds
-    one object per line with "text" and optional "id", "title" and "meta". Folders are searched
-    recursively in sorted order. Re-importing the same id with the same text does nothing; the
-    same id with different text is refused. On any error nothing of the import is kept.
+    one object per line: with "text" and optional "id", "title" and "meta" it is plain documents;
+    with "spans" it is Annotator's native export, with "label" doccano, with "tokens" or "answer"
+    Prodigy. .conll/.bio/.iob files are CoNLL BIO tags (a .txt only with --format conll). A
+    folder with .ann files is a brat corpus; other folders are searched recursively in sorted
+    order. Re-importing the same id with the same text reuses the document; the same id with
+    different text is refused. On any error nothing of the import is kept. See docs/formats.md.
     """
-    from annotator.core.importing import import_documents
+    from annotator.core.formats.importer import ImportOptions, import_corpus
 
-    result = import_documents(app.project, paths)
-    click.echo(
-        f"imported {len(result.added)} document(s)"
-        + (f", {len(result.unchanged)} already present" if result.unchanged else "")
+    options = ImportOptions(format=fmt, annotator=annotator, add_labels=add_labels)
+    with _progress("importing") as progress:
+        report = import_corpus(app.project, paths, options, progress)
+    message = f"imported {report.documents - report.reused} document(s)"
+    if report.reused:
+        message += f", {report.reused} already present"
+    if report.spans:
+        message += f", {report.spans:,} span(s)"
+    click.echo(message)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for line in report.summary_lines():
+        click.echo(f"note: {line}", err=True)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr, show_pos=True) as bar:
+
+        def update(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        yield update
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: native; doccano, prodigy: their JSONL; conll: BIO tags; brat: a folder of .txt/.ann.",
+)
+@click.option("--annotator", default=None, help="Only this annotator's layer. Default: all layers.")
+@click.option("--gold", is_flag=True, help="Only the adjudicated (gold) layer.")
+@click.option("--done-only", is_flag=True, help="Only layers marked done.")
+@click.option("--labels", default=None, metavar="A,B", help="Only spans with these labels.")
+@click.option(
+    "--split",
+    default=None,
+    metavar="NAME=F,...",
+    help="Split by document, e.g. train=0.8,dev=0.1,test=0.1; one file or folder per split in -o FOLDER.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split's shuffle.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file (folder for brat or --split). Default: stdout.",
+)
+@pass_app
+def export_command(
+    app: AppContext,
+    fmt: str,
+    annotator: str | None,
+    gold: bool,
+    done_only: bool,
+    labels: str | None,
+    split: str | None,
+    seed: int,
+    output: Path | None,
+) -> None:
+    """Export documents and spans as a training corpus.
+
+    One record per document and annotator layer; offsets are code points, end-exclusive. What a
+    format cannot hold (overlapping spans in CoNLL, spans off token boundaries in Prodigy, notes
+    in doccano...) is counted and reported on stderr, never dropped silently. The output appears
+    only when complete. See docs/formats.md.
+    """
+    import io
+
+    from annotator.core.formats.exporter import ExportOptions, export_corpus, parse_labels, parse_split
+
+    options = ExportOptions(
+        format=fmt,
+        output=output,
+        annotator=annotator,
+        gold=gold,
+        done_only=done_only,
+        labels=parse_labels(labels) if labels is not None else None,
+        split=parse_split(split) if split is not None else None,
+        seed=seed,
     )
+    stream = None
+    if output is None:
+        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="\n")
+    try:
+        with _progress("exporting") as progress:
+            report = export_corpus(app.project, options, stream, progress)
+    finally:
+        if stream is not None:
+            stream.flush()
+            stream.detach()
+    where = f" to {output}" if output is not None else ""
+    click.echo(
+        f"exported {report.documents:,} document(s), {report.records:,} record(s), "
+        f"{report.spans:,} span(s){where}",
+        err=True,
+    )
+    for line in report.summary_lines():
+        click.echo(f"note: {line}", err=True)
 
 
 @cli.command("docs")
