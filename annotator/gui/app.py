@@ -1,0 +1,126 @@
+"""Starting the window: the QApplication, the project, the annotator's name, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator import APP_ID, APP_NAME, ORG_NAME, __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.paths import resources_dir
+from annotator.core.store import Project
+from annotator.gui.settings import Settings, os_user_name
+from annotator.gui.widgets import AnnotatorDialog
+
+#: Environment variables the window reads (documented in docs/gui.md).
+SETTINGS_ENV = "ANNOTATOR_SETTINGS"  # path of the settings INI file
+NAME_ENV = "ANNOTATOR_NAME"  # annotator name; skips the first-start question
+QUIT_ENV = "ANNOTATOR_QUIT_WHEN_SHOWN"  # print "shown <epoch seconds>" and quit (benchmarks)
+
+
+def application() -> QApplication:
+    """The QApplication, created once with Annotator's identity and icon."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    icon = app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    return app
+
+
+def app_icon() -> QIcon | None:
+    icons = resources_dir().joinpath("icons")
+    for name in ("annotator.svg", "annotator.png"):
+        candidate = icons.joinpath(name)
+        if candidate.is_file():
+            icon = QIcon(str(candidate))
+            return None if icon.isNull() else icon
+    return None
+
+
+def choose_annotator(settings: Settings) -> str:
+    """The annotator's name: from the environment, the settings, or asked once (OS user name)."""
+    from_env = os.environ.get(NAME_ENV, "").strip()
+    if from_env:
+        return from_env
+    if settings.annotator:
+        return settings.annotator
+    name = AnnotatorDialog.ask(None, os_user_name(), first_start=True) or os_user_name()
+    settings.annotator = name
+    settings.sync()
+    return name
+
+
+def open_start_project(db: Path | None, settings: Settings) -> Project:
+    """``db`` if given; else the project open last time; else the (seeded) default project."""
+    from annotator.core.importing import open_project
+
+    if db is None and settings.last_project is not None and settings.last_project.exists():
+        try:
+            return open_project(settings.last_project)
+        except AnnotatorError:
+            pass  # fall back to the default project below
+    return open_project(db)
+
+
+def run(db: Path | None) -> int:
+    """Open the annotation window on ``db`` (or the default project); returns the exit code."""
+    started = time.perf_counter()
+    app = application()
+    settings = Settings(os.environ.get(SETTINGS_ENV) or None)
+    try:
+        project = open_start_project(db, settings)
+    except AnnotatorError as exc:
+        QMessageBox.critical(None, f"{APP_NAME} cannot start", str(exc))
+        return 1
+    from annotator.gui.mainwindow import MainWindow
+
+    annotator = choose_annotator(settings)
+    if project.path is not None:
+        settings.add_recent_project(project.path)
+        settings.last_project = project.path
+    window = MainWindow(project, settings, annotator)
+    window.show()
+    window.open_initial_document()
+    if os.environ.get(QUIT_ENV):
+
+        def report() -> None:
+            sys.stdout.write(f"shown {time.time():.6f} {time.perf_counter() - started:.6f}\n")
+            sys.stdout.flush()
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    code = app.exec()
+    window.project.close()
+    return int(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``annotator-gui``."""
+    parser = argparse.ArgumentParser(prog="annotator-gui", description=f"{APP_NAME} annotation window")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=os.environ.get("ANNOTATOR_DB") or None,
+        help="project file (created if missing)",
+    )
+    args = parser.parse_args(argv)
+    sys.exit(run(args.db))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""Qt item models over the core: the span list and the document list (both pass qtmodeltester)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from annotator.core.model import DocumentSummary, LabelSet, Span, Status
+from annotator.gui.session import LayerSession
+
+SPAN_ID_ROLE = Qt.UserRole + 1
+DOC_ID_ROLE = Qt.UserRole + 2
+STATUS_ROLE = Qt.UserRole + 3
+
+_ROOT = QModelIndex()
+
+
+def _key(span: Span) -> tuple[int, int, str, int]:
+    return (span.start, span.end, span.label, span.id)
+
+
+class SpanListModel(QAbstractTableModel):
+    """The open layer's spans in text order: label, covered text, offsets and note.
+
+    Follows the session's signals row by row (never a reset for one edit), so a document with
+    20,000 spans keeps its selection and scroll position while it is annotated.
+    """
+
+    COLUMNS = ("Label", "Text", "Start", "End", "Note")
+    LABEL, TEXT, START, END, NOTE = range(5)
+
+    def __init__(self, session: LayerSession, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._spans: list[Span] = []
+        self._keys: list[tuple[int, int, str, int]] = []
+        self._colors: dict[str, QColor] = {}
+        self.set_labels(session.project.labels())
+        session.document_loaded.connect(self.reload)
+        session.spans_added.connect(self._on_added)
+        session.spans_removed.connect(self._on_removed)
+        session.spans_changed.connect(self._on_changed)
+        self.reload()
+
+    def set_labels(self, labels: LabelSet) -> None:
+        self._colors = {label.name: QColor(label.color) for label in labels}
+        if self._spans:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._spans) - 1, 0))
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._spans = self.session.sorted_spans()
+        self._keys = [_key(s) for s in self._spans]
+        self.endResetModel()
+
+    def span_at(self, row: int) -> Span:
+        return self._spans[row]
+
+    def row_of(self, span_id: int) -> int | None:
+        span = self.session.spans.get(span_id)
+        if span is None:
+            return None
+        row = bisect_left(self._keys, _key(span))
+        if row < len(self._spans) and self._spans[row].id == span_id:
+            return row
+        return next((r for r, s in enumerate(self._spans) if s.id == span_id), None)
+
+    def _insert(self, span: Span) -> None:
+        row = bisect_left(self._keys, _key(span))
+        self.beginInsertRows(_ROOT, row, row)
+        self._spans.insert(row, span)
+        self._keys.insert(row, _key(span))
+        self.endInsertRows()
+
+    def _remove(self, span: Span) -> None:
+        row = bisect_left(self._keys, _key(span))
+        if not (row < len(self._spans) and self._spans[row].id == span.id):
+            found = next((r for r, s in enumerate(self._spans) if s.id == span.id), None)
+            if found is None:
+                return
+            row = found
+        self.beginRemoveRows(_ROOT, row, row)
+        del self._spans[row]
+        del self._keys[row]
+        self.endRemoveRows()
+
+    def _on_added(self, spans: list[Span]) -> None:
+        for span in spans:
+            self._insert(span)
+
+    def _on_removed(self, spans: list[Span]) -> None:
+        for span in spans:
+            self._remove(span)
+
+    def _on_changed(self, old: list[Span], new: list[Span]) -> None:
+        for before, after in zip(old, new, strict=True):
+            if _key(before) == _key(after):
+                row = bisect_left(self._keys, _key(before))
+                if row < len(self._spans) and self._spans[row].id == before.id:
+                    self._spans[row] = after
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+                    continue
+            self._remove(before)
+            self._insert(after)
+
+    # -- Qt model interface -------------------------------------------------------------
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self._spans)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemNeverHasChildren
+        if index.column() == self.NOTE:
+            flags |= Qt.ItemIsEditable
+        return flags
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._spans):
+            return None
+        span = self._spans[index.row()]
+        column = index.column()
+        if role in (Qt.DisplayRole, Qt.EditRole):
+            if column == self.LABEL:
+                return span.label
+            if column == self.TEXT:
+                covered = " ".join(self.session.text[span.start : span.end].split())
+                return covered if len(covered) <= 80 else covered[:79] + "…"
+            if column == self.START:
+                return span.start
+            if column == self.END:
+                return span.end
+            if column == self.NOTE:
+                return span.note or ""
+        elif role == Qt.DecorationRole and column == self.LABEL:
+            return self._colors.get(span.label)
+        elif role == Qt.ToolTipRole:
+            if column == self.NOTE and span.note:
+                return span.note
+            return f"{span.label}: {self.session.text[span.start : span.end][:300]}"
+        elif role == Qt.TextAlignmentRole and column in (self.START, self.END):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        elif role == SPAN_ID_ROLE:
+            return span.id
+        return None
+
+    def setData(self, index, value, role=Qt.EditRole):
+        if not index.isValid() or index.column() != self.NOTE or role != Qt.EditRole:
+            return False
+        span = self._spans[index.row()]
+        self.session.set_note(span.id, str(value) if value is not None else None)
+        return True
+
+
+class DocumentListModel(QAbstractTableModel):
+    """Every document with the current annotator's status and span count."""
+
+    COLUMNS = ("Title", "Status", "Spans")
+    TITLE, STATUS, SPANS = range(3)
+
+    _STATUS_COLORS = {Status.TODO: None, Status.IN_PROGRESS: "#B07D00", Status.DONE: "#1B7F3B"}
+    _STATUS_MARKS = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[DocumentSummary] = []
+        self._annotator = ""
+        self._row_of: dict[str, int] = {}
+
+    def set_summaries(self, summaries: list[DocumentSummary], annotator: str) -> None:
+        self.beginResetModel()
+        self._rows = list(summaries)
+        self._annotator = annotator
+        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        self.endResetModel()
+
+    def update_document(self, doc_id: str, status: Status, span_count: int) -> None:
+        row = self._row_of.get(doc_id)
+        if row is None:
+            return
+        old = self._rows[row]
+        self._rows[row] = DocumentSummary(
+            old.id,
+            old.title,
+            old.length,
+            old.position,
+            {**old.status, self._annotator: status},
+            {**old.span_counts, self._annotator: span_count},
+        )
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def row_of(self, doc_id: str) -> int | None:
+        return self._row_of.get(doc_id)
+
+    def doc_id(self, row: int) -> str:
+        return self._rows[row].id
+
+    def summaries(self) -> list[DocumentSummary]:
+        return list(self._rows)
+
+    def progress(self) -> tuple[int, int]:
+        """(documents done, documents) for the current annotator."""
+        done = sum(1 for s in self._rows if s.status_for(self._annotator) is Status.DONE)
+        return done, len(self._rows)
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        summary = self._rows[index.row()]
+        status = summary.status_for(self._annotator)
+        column = index.column()
+        if role == Qt.DisplayRole:
+            if column == self.TITLE:
+                return summary.title
+            if column == self.STATUS:
+                return f"{self._STATUS_MARKS[status]} {status.display_name}"
+            if column == self.SPANS:
+                return summary.span_counts.get(self._annotator, 0)
+        elif role == Qt.ToolTipRole:
+            return (
+                f"{summary.title}\nid: {summary.id}\n{summary.length:,} characters\n"
+                f"{status.display_name} for {self._annotator}"
+            )
+        elif role == Qt.ForegroundRole and column == self.STATUS:
+            color = self._STATUS_COLORS[status]
+            return QColor(color) if color else None
+        elif role == Qt.TextAlignmentRole and column == self.SPANS:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        elif role == DOC_ID_ROLE:
+            return summary.id
+        elif role == STATUS_ROLE:
+            return status.value
+        return None
+
+
+class DocumentFilter(QSortFilterProxyModel):
+    """Shows documents with one status ("todo", "in_progress", "done"), unfinished ones, or all."""
+
+    CHOICES = (
+        ("all", "All documents"),
+        ("unfinished", "Unfinished"),
+        ("todo", "To do"),
+        ("in_progress", "In progress"),
+        ("done", "Done"),
+    )
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._status = "all"
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    def set_status(self, status: str) -> None:
+        if status not in dict(self.CHOICES):
+            status = "all"
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.10 deprecates invalidateFilter()
+            self.beginFilterChange()
+            self._status = status
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._status = status
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        if self._status == "all":
+            return True
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        status = index.data(STATUS_ROLE)
+        if self._status == "unfinished":
+            return status != Status.DONE.value
+        return status == self._status

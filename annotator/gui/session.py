@@ -1,0 +1,362 @@
+"""The current annotator's layer of the open document, and the undoable operations on it.
+
+Data flows one way: a user action calls a method here, which performs one core operation on the
+:class:`~annotator.core.store.Project` (committed when it returns) and only then updates the
+in-memory copy and tells the views. A write that fails changes nothing the user can see except
+an error message.
+
+Undo commands are thin (orange-canvas-core's ``document/commands.py``): ``redo`` performs one
+core operation, ``undo`` its inverse. The first ``redo`` (run by ``QUndoStack.push``) does
+nothing because the operation has already been performed and checked before the push: an
+exception must never escape from a Qt virtual method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Document, Span, Status
+from annotator.core.store import NewSpan, Project
+from annotator.core.text_ops import SpanIndex
+from annotator.core.utf16 import OffsetMap
+
+R = TypeVar("R")
+
+
+class LayerSession(QObject):
+    """One annotator's spans on one document, kept in step with the project file."""
+
+    document_loaded = Signal()
+    spans_added = Signal(list)  # list[Span]
+    spans_removed = Signal(list)  # list[Span]
+    spans_changed = Signal(list, list)  # old spans, new spans (same ids, same order)
+    status_changed = Signal(str)  # document id
+    saved = Signal(bool, object)  # ok, the AnnotatorError when not ok
+
+    def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.annotator = annotator
+        self.document: Document | None = None
+        self.text = ""
+        self.offsets = OffsetMap.for_qt_document("")
+        self.spans: dict[int, Span] = {}
+        self.index: SpanIndex[int] = SpanIndex()
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[str, QUndoStack] = {}
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @property
+    def doc_id(self) -> str | None:
+        return self.document.id if self.document is not None else None
+
+    def load(self, doc_id: str) -> None:
+        """Make ``doc_id`` the open document (raises DocumentError if it does not exist)."""
+        document = self.project.document(doc_id)
+        self.document = document
+        self.text = document.text
+        self.offsets = OffsetMap.for_qt_document(document.text)
+        self._read_spans()
+        stack = self._stacks.get(doc_id)
+        if stack is None:
+            stack = QUndoStack(self.undo_group)
+            self._stacks[doc_id] = stack
+        self.undo_group.setActiveStack(stack)
+        self.document_loaded.emit()
+
+    def unload(self) -> None:
+        """No open document (an empty project)."""
+        self.document = None
+        self.text = ""
+        self.offsets = OffsetMap.for_qt_document("")
+        self.spans = {}
+        self.index = SpanIndex()
+        self.undo_group.setActiveStack(None)
+        self.document_loaded.emit()
+
+    def _read_spans(self) -> None:
+        spans = self.project.spans(self.doc_id, self.annotator) if self.document else []
+        self.spans = {s.id: s for s in spans}
+        self.index = SpanIndex((s.id, s.start, s.end) for s in spans)
+
+    def reload(self) -> None:
+        """Re-read the layer from the project (after a failed write or an import)."""
+        if self.document is not None:
+            self.load(self.document.id)
+
+    def set_annotator(self, name: str) -> None:
+        """Switch to another annotator's layer; undo history belongs to the old layer."""
+        self.annotator = name
+        for stack in self._stacks.values():
+            stack.clear()
+        self.reload()
+
+    def forget_history(self) -> None:
+        for stack in self._stacks.values():
+            stack.clear()
+
+    @property
+    def undo_stack(self) -> QUndoStack | None:
+        return self.undo_group.activeStack()
+
+    def sorted_spans(self) -> list[Span]:
+        return sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.label, s.id))
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """Spans covering code point ``offset``, innermost first."""
+        return [self.spans[i] for i in self.index.at(offset)]
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _write(self, operation: Callable[[], R]) -> R | None:
+        """Run one core write; on a user-facing error report it and return None."""
+        try:
+            result = operation()
+        except AnnotatorError as exc:
+            self.saved.emit(False, exc)
+            return None
+        self.saved.emit(True, None)
+        return result
+
+    def _took(self, doc_id: str, added: Sequence[Span] = (), removed: Sequence[Span] = ()) -> None:
+        if doc_id != self.doc_id:
+            self.status_changed.emit(doc_id)
+            return
+        if removed:
+            for span in removed:
+                if span.id in self.spans:
+                    del self.spans[span.id]
+                    self.index.remove(span.id)
+            self.spans_removed.emit(list(removed))
+        if added:
+            for span in added:
+                self.spans[span.id] = span
+                self.index.add(span.id, span.start, span.end)
+            self.spans_added.emit(list(added))
+        self.status_changed.emit(doc_id)
+
+    def _changed(self, doc_id: str, old: Sequence[Span], new: Sequence[Span]) -> None:
+        if doc_id != self.doc_id:
+            return
+        for span in new:
+            self.spans[span.id] = span
+            self.index.add(span.id, span.start, span.end)
+        self.spans_changed.emit(list(old), list(new))
+
+    # Operations used by the undo commands: one core operation each, view updated after it.
+
+    def apply_restore(self, doc_id: str, spans: Sequence[Span]) -> bool:
+        restored = self._write(lambda: self.project.restore_spans(spans))
+        if restored is None:
+            self.reload()
+            return False
+        self._took(doc_id, added=restored)
+        return True
+
+    def apply_delete(self, doc_id: str, spans: Sequence[Span]) -> bool:
+        deleted = self._write(lambda: self.project.delete_spans([s.id for s in spans]))
+        if deleted is None:
+            self.reload()
+            return False
+        self._took(doc_id, removed=deleted)
+        return True
+
+    def apply_set(self, doc_id: str, old: Sequence[Span], new: Sequence[Span]) -> bool:
+        def write() -> list[Span]:
+            with self.project.transaction():
+                return [self.project.set_span(span) for span in new]
+
+        written = self._write(write)
+        if written is None:
+            self.reload()
+            return False
+        self._changed(doc_id, old, written)
+        return True
+
+    # -- what the user does -----------------------------------------------------------------
+
+    def _push(self, command: QUndoCommand) -> None:
+        stack = self.undo_stack
+        if stack is not None:
+            stack.push(command)
+
+    def create_span(self, start: int, end: int, label: str, note: str | None = None) -> Span | None:
+        """Create one span in the open document; None (and an error message) if refused."""
+        if self.document is None:
+            return None
+        doc_id = self.document.id
+        span = self._write(lambda: self.project.add_span(doc_id, self.annotator, start, end, label, note))
+        if span is None:
+            return None
+        self._took(doc_id, added=[span])
+        self._push(SpansCommand(self, doc_id, f"Add {label} “{_excerpt(span, self.text)}”", added=[span]))
+        return span
+
+    def create_spans(self, ranges: Sequence[tuple[int, int]], label: str, description: str) -> list[Span]:
+        """Create many spans in one transaction and one undo step; existing duplicates are skipped."""
+        if self.document is None or not ranges:
+            return []
+        doc_id = self.document.id
+        news = [NewSpan(doc_id, self.annotator, s, e, label) for s, e in ranges]
+        created = self._write(lambda: self.project.add_spans(news, skip_duplicates=True))
+        if not created:
+            return []
+        self._took(doc_id, added=created)
+        self._push(SpansCommand(self, doc_id, description, added=created))
+        return created
+
+    def delete_spans(self, span_ids: Sequence[int]) -> bool:
+        if self.document is None:
+            return False
+        doc_id = self.document.id
+        spans = [self.spans[i] for i in span_ids if i in self.spans]
+        if not spans:
+            return False
+        deleted = self._write(lambda: self.project.delete_spans([s.id for s in spans]))
+        if deleted is None:
+            return False
+        self._took(doc_id, removed=deleted)
+        what = (
+            f"Delete {deleted[0].label} “{_excerpt(deleted[0], self.text)}”"
+            if len(deleted) == 1
+            else f"Delete {len(deleted)} spans"
+        )
+        self._push(SpansCommand(self, doc_id, what, removed=deleted))
+        return True
+
+    def update_spans(self, olds: Sequence[Span], news: Sequence[Span], description: str) -> bool:
+        if self.document is None or not olds:
+            return False
+        doc_id = self.document.id
+
+        def write() -> list[Span]:
+            with self.project.transaction():
+                return [self.project.set_span(span) for span in news]
+
+        written = self._write(write)
+        if written is None:
+            return False
+        self._changed(doc_id, olds, written)
+        self._push(UpdateCommand(self, doc_id, description, list(olds), written))
+        return True
+
+    def relabel(self, span_ids: Sequence[int], label: str) -> bool:
+        olds = [self.spans[i] for i in span_ids if i in self.spans and self.spans[i].label != label]
+        if not olds:
+            return False
+        news = [_with(s, label=label) for s in olds]
+        what = (
+            f"Relabel “{_excerpt(olds[0], self.text)}” as {label}"
+            if len(olds) == 1
+            else (f"Relabel {len(olds)} spans as {label}")
+        )
+        return self.update_spans(olds, news, what)
+
+    def resize(self, span_id: int, start: int, end: int) -> bool:
+        old = self.spans.get(span_id)
+        if old is None or (old.start, old.end) == (start, end):
+            return False
+        if not 0 <= start < end <= len(self.text):
+            return False
+        new = _with(old, start=start, end=end)
+        return self.update_spans([old], [new], f"Resize {old.label} to “{_excerpt(new, self.text)}”")
+
+    def set_note(self, span_id: int, note: str | None) -> bool:
+        old = self.spans.get(span_id)
+        note = (note or "").strip() or None
+        if old is None or old.note == note:
+            return False
+        what = (
+            f"Note on “{_excerpt(old, self.text)}”"
+            if note
+            else f"Remove note on “{_excerpt(old, self.text)}”"
+        )
+        return self.update_spans([old], [_with(old, note=note)], what)
+
+    def set_status(self, status: Status, doc_id: str | None = None) -> bool:
+        doc_id = doc_id or self.doc_id
+        if doc_id is None:
+            return False
+        if self._write(lambda: self.project.set_status(doc_id, self.annotator, status)) is None:
+            return False
+        self.status_changed.emit(doc_id)
+        return True
+
+    def status(self) -> Status:
+        if self.doc_id is None:
+            return Status.TODO
+        return self.project.status(self.doc_id, self.annotator)
+
+
+def _with(span: Span, **changes) -> Span:
+    from dataclasses import replace
+
+    return replace(span, **changes)
+
+
+def _excerpt(span: Span, text: str, limit: int = 24) -> str:
+    covered = " ".join(text[span.start : span.end].split())
+    return covered if len(covered) <= limit else covered[: limit - 1] + "…"
+
+
+class SpansCommand(QUndoCommand):
+    """Spans that were added or removed: undo does the opposite, redo does it again."""
+
+    def __init__(
+        self,
+        session: LayerSession,
+        doc_id: str,
+        text: str,
+        added: Sequence[Span] = (),
+        removed: Sequence[Span] = (),
+    ) -> None:
+        super().__init__(text)
+        self.session = session
+        self.doc_id = doc_id
+        self.added = list(added)
+        self.removed = list(removed)
+        self._done = True  # the operation ran before the push
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        if self.added:
+            self.session.apply_restore(self.doc_id, self.added)
+        if self.removed:
+            self.session.apply_delete(self.doc_id, self.removed)
+
+    def undo(self) -> None:
+        if self.added:
+            self.session.apply_delete(self.doc_id, self.added)
+        if self.removed:
+            self.session.apply_restore(self.doc_id, self.removed)
+
+
+class UpdateCommand(QUndoCommand):
+    """Spans whose label, boundaries or note changed."""
+
+    def __init__(
+        self, session: LayerSession, doc_id: str, text: str, old: list[Span], new: list[Span]
+    ) -> None:
+        super().__init__(text)
+        self.session = session
+        self.doc_id = doc_id
+        self.old = old
+        self.new = new
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.session.apply_set(self.doc_id, self.old, self.new)
+
+    def undo(self) -> None:
+        self.session.apply_set(self.doc_id, self.new, self.old)
