@@ -58,6 +58,11 @@ def ensure_build_venv() -> Path:
     return python
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def disk_usage(path: Path) -> int:
     """Bytes a folder takes on disk (allocated blocks where the OS reports them), like ``du``."""
     total = 0
@@ -70,33 +75,36 @@ def disk_usage(path: Path) -> int:
     return total
 
 
-def launcher(cli: bool = True) -> Path:
+def launcher(bundle: Path = BUNDLE, cli: bool = True) -> Path:
     """The bundle's executable; on Windows the console variant when ``cli`` is true."""
     if WINDOWS:
-        return BUNDLE / ("annotator-cli.exe" if cli else "annotator.exe")
-    return BUNDLE / "annotator"
+        return bundle / ("annotator-cli.exe" if cli else "annotator.exe")
+    return bundle / "annotator"
 
 
-def run_pyinstaller(python: Path) -> None:
+def run_pyinstaller(python: Path, dist: Path, work: Path) -> None:
     check = subprocess.run([str(python), "-c", "import PyInstaller, PySide6, annotator"], capture_output=True)
     if check.returncode != 0:
         sys.exit(
             f"build.py: {python} lacks PyInstaller, PySide6 or Annotator's dependencies:\n"
             + check.stderr.decode(errors="replace").strip().splitlines()[-1]
         )
-    shutil.rmtree(BUNDLE, ignore_errors=True)
+    # A fresh work folder instead of --clean, which would also empty PyInstaller's cache that
+    # other builds on this machine may be using.
+    shutil.rmtree(work / "annotator", ignore_errors=True)
+    shutil.rmtree(dist / "annotator", ignore_errors=True)
     command = [
-        str(python), "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-        "--distpath", str(DIST), "--workpath", str(WORK), str(HERE / "annotator.spec"),
+        str(python), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+        "--distpath", str(dist), "--workpath", str(work), str(HERE / "annotator.spec"),
     ]  # fmt: skip
     subprocess.run(command, check=True, cwd=ROOT)
 
 
-def self_test() -> int:
+def self_test(bundle: Path) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     for args in (["--version"], ["--self-test"]):
-        say(f"running {launcher().relative_to(ROOT)} {' '.join(args)}")
-        code = subprocess.call([str(launcher()), *args], env=env)
+        say(f"running {shown(launcher(bundle))} {' '.join(args)}")
+        code = subprocess.call([str(launcher(bundle)), *args], env=env)
         if code != 0:
             say(f"{' '.join(args)} failed with exit code {code}")
             return code
@@ -112,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         help="build with this interpreter's environment instead of packaging/.venv-build",
     )
     parser.add_argument("--self-test", action="store_true", help="run the bundle's self-test after building")
+    parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default packaging/dist)")
+    parser.add_argument("--work", type=Path, default=WORK, help="work folder (default packaging/build)")
     args = parser.parse_args(argv)
     if sys.version_info < (3, 10):  # noqa: UP036 - whatever python3 the user runs this with
         sys.exit(f"build.py: Annotator needs Python >= 3.10 (this is {sys.version.split()[0]})")
@@ -119,19 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     python = Path(args.python) if args.python else ensure_build_venv()
     prepared = time.monotonic()
-    run_pyinstaller(python)
+    dist, work = args.dist.resolve(), args.work.resolve()
+    run_pyinstaller(python, dist, work)
     finished = time.monotonic()
 
-    size = disk_usage(BUNDLE)
-    say(f"bundle: {BUNDLE.relative_to(ROOT)}  launcher: {launcher(cli=False).relative_to(ROOT)}")
+    bundle = dist / "annotator"
+    size = disk_usage(bundle)
+    say(f"bundle: {shown(bundle)}  launcher: {shown(launcher(bundle, cli=False))}")
     if sys.platform == "darwin":
-        say(f"app: {(DIST / 'Annotator.app').relative_to(ROOT)}")
+        say(f"app: {shown(dist / 'Annotator.app')}")
     say(f"size on disk: {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB)")
     say(
         f"build time: {finished - prepared:.1f} s PyInstaller"
         + (f" + {prepared - started:.1f} s preparing the build environment" if prepared - started > 1 else "")
     )
-    return self_test() if args.self_test else 0
+    return self_test(bundle) if args.self_test else 0
 
 
 if __name__ == "__main__":
