@@ -156,7 +156,6 @@ def open_review(parent: QWidget | None, project: Project) -> None:
         _open_windows.append(window)
         window.destroyed.connect(lambda *_: _open_windows.remove(window) if window in _open_windows else None)
     window.show()
-    window.raise_()
     window.activateWindow()
 
 
