@@ -300,3 +300,28 @@ def test_install_linux_names_a_missing_bundle(tmp_path: Path) -> None:
     assert "no bundle in" in done.stderr
     assert "packaging/build.py" in done.stderr
     assert not (tmp_path / ".local").exists()
+
+
+# --- runtime hook: light or dark from the desktop portal --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "theme"),
+    [
+        ({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus"}, "xdgdesktopportal"),
+        ({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus", "QT_QPA_PLATFORMTHEME": "kde"}, "kde"),
+        ({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus", "QT_QPA_PLATFORM": "offscreen"}, None),
+        ({}, None),
+    ],
+)
+def test_bundle_runtime_hook_picks_the_portal_theme_only_with_a_session_bus(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], theme: str | None
+) -> None:
+    for name in ("DBUS_SESSION_BUS_ADDRESS", "QT_QPA_PLATFORMTHEME", "QT_QPA_PLATFORM"):
+        monkeypatch.setenv(name, "")  # so that teardown restores it, whatever the hook does
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "platform", "linux")
+    load("pyi_rth_platformtheme")
+    assert os.environ.get("QT_QPA_PLATFORMTHEME") == theme
