@@ -55,6 +55,8 @@ class TransferReport:
     """What an export or import did and, above all, what it had to leave out and why."""
 
     documents: int = 0
+    #: Of ``documents`` (imports), how many the project already had with the same text.
+    reused: int = 0
     records: int = 0
     spans: int = 0
     files: list[Path] = field(default_factory=list)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.formats.brat import BratWriter
 from annotator.core.formats.common import CorpusRecord, Progress, TransferReport
 from annotator.core.formats.conll import ConllWriter
@@ -26,8 +27,7 @@ from annotator.core.formats.prodigy import ProdigyWriter
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Project
 
-#: Export formats, the native one first (the default).
-FORMATS = ("jsonl", "doccano", "prodigy", "conll", "brat")
+FORMATS = EXPORT_FORMATS
 #: Formats written as a folder rather than one file.
 FOLDER_FORMATS = frozenset({"brat"})
 EXTENSIONS = {"jsonl": ".jsonl", "doccano": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "brat": ""}
@@ -248,33 +248,46 @@ def export_corpus(
                 outputs.writer(name)
         else:
             outputs.writer(None)
-        for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
-            records = [
-                CorpusRecord(document.id, document.title, document.text, name, status, spans, document.meta)
-                for name, status, spans in layers
-            ] or [CorpusRecord(document.id, document.title, document.text, None, None, [], document.meta)]
-            writer = outputs.writer(splits[document.id] if splits is not None else None)
-            wrote = False
-            for record in records:
-                if options.done_only and record.status != "done":
-                    continue
-                if keep is not None:
-                    chosen = [s for s in record.spans if s[2] in keep]
-                    if len(chosen) != len(record.spans):
-                        others = sorted({s[2] for s in record.spans if s[2] not in keep})
-                        report.leave_out(
-                            OTHER_LABELS, f"{record.id}: {', '.join(others)}", len(record.spans) - len(chosen)
-                        )
-                    record.spans = chosen
-                writer.write(record)
-                report.records += 1
-                report.spans += len(record.spans)
-                wrote = True
-            report.documents += wrote
-            if progress is not None:
-                progress(done, total)
+        _export_records(project, options, outputs, splits, keep, report, total, progress)
         outputs.finish()
     except BaseException:
         outputs.abort()
         raise
     return report
+
+
+def _export_records(
+    project: Project,
+    options: ExportOptions,
+    outputs: _Outputs,
+    splits: dict[str, str] | None,
+    keep: frozenset[str] | None,
+    report: TransferReport,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
+        records = [
+            CorpusRecord(document.id, document.title, document.text, name, status, spans, document.meta)
+            for name, status, spans in layers
+        ] or [CorpusRecord(document.id, document.title, document.text, None, None, [], document.meta)]
+        writer = outputs.writer(splits[document.id] if splits is not None else None)
+        wrote = False
+        for record in records:
+            if options.done_only and record.status != "done":
+                continue
+            if keep is not None:
+                chosen = [s for s in record.spans if s[2] in keep]
+                if len(chosen) != len(record.spans):
+                    others = sorted({s[2] for s in record.spans if s[2] not in keep})
+                    report.leave_out(
+                        OTHER_LABELS, f"{record.id}: {', '.join(others)}", len(record.spans) - len(chosen)
+                    )
+                record.spans = chosen
+            writer.write(record)
+            report.records += 1
+            report.spans += len(record.spans)
+            wrote = True
+        report.documents += wrote
+        if progress is not None:
+            progress(done, total)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.formats import IMPORT_FORMATS
 from annotator.core.formats.brat import ann_files, read_brat
 from annotator.core.formats.common import (
     CorpusRecord,
@@ -27,8 +28,6 @@ from annotator.core.importing import collect_files, document_from_record, read_d
 from annotator.core.model import validate_annotator_name
 from annotator.core.store import DocumentInput, Project
 
-#: Formats ``annotator import --format`` accepts ("text": plain documents, no spans).
-IMPORT_FORMATS = ("jsonl", "doccano", "prodigy", "conll", "brat", "text")
 CONLL_SUFFIXES = (".conll", ".bio", ".iob")
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 REJECTED = "Prodigy tasks not accepted (answer reject or ignore)"
@@ -124,42 +123,66 @@ def _records(fmt: str, path: Path, report: TransferReport) -> Iterator[CorpusRec
 
 
 class _Importer:
+    """Checks records as they come and writes them in batches (documents first, then layers)."""
+
+    BATCH = 128
+
     def __init__(self, project: Project, options: ImportOptions, report: TransferReport) -> None:
         self.project = project
         self.options = options
         self.report = report
         self.label_names = set(project.labels().names)
         self.documents: set[str] = set()
+        self.pending: list[tuple[DocumentInput, CorpusRecord | None, str | None]] = []
 
     def add_document(self, doc: DocumentInput) -> None:
-        result = self.project.add_documents([doc])
-        if doc.id not in self.documents:
-            self.documents.add(doc.id)
-            self.report.documents += 1
-            if result.unchanged:
-                self.report.leave_out("documents already in the project (reused, same text)", doc.id)
+        self.pending.append((doc, None, None))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
 
     def add(self, record: CorpusRecord) -> None:
         path = record.path or Path("?")
         origin = f"{path}:{record.line}" if record.line is not None else str(path)
-        self.add_document(DocumentInput(record.id, record.text, record.title, path.name, record.meta, origin))
-        self.report.records += 1
         layer = self.options.annotator or record.annotator
         if layer is None:
             if record.spans:
                 raise InputError(path, "spans without an annotator: give --annotator NAME", record.line)
+        else:
+            try:
+                layer = validate_annotator_name(layer)
+            except AnnotatorError as exc:
+                raise InputError(path, str(exc), record.line) from None
+            known = self.label_names
+            if not known.issuperset([span[2] for span in record.spans]):
+                for index, span in enumerate(record.spans):
+                    if span[2] not in known:
+                        self.unknown_label(record, index)
+        doc = DocumentInput(record.id, record.text, record.title, path.name, record.meta, origin)
+        self.pending.append((doc, record, layer))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending documents in one call, then their layers."""
+        if not self.pending:
             return
-        try:
-            layer = validate_annotator_name(layer)
-        except AnnotatorError as exc:
-            raise InputError(path, str(exc), record.line) from None
-        for index, span in enumerate(record.spans):
-            if span[2] not in self.label_names:
-                self.unknown_label(record, index)
-        added, present = self.project.import_layer(record.id, layer, record.spans, record.status)
-        self.report.spans += added
-        if present:
-            self.report.leave_out(DUPLICATES, f"{record.id}/{layer}", present)
+        pending, self.pending = self.pending, []
+        result = self.project.add_documents(doc for doc, _record, _layer in pending)
+        unchanged = set(result.unchanged)
+        for doc, record, layer in pending:
+            if doc.id not in self.documents:
+                self.documents.add(doc.id)
+                self.report.documents += 1
+                self.report.reused += doc.id in unchanged
+            self.report.records += 1
+            if record is None:
+                continue
+            if layer is None:
+                continue
+            added, present = self.project.import_layer(record.id, layer, record.spans, record.status)
+            self.report.spans += added
+            if present:
+                self.report.leave_out(DUPLICATES, f"{record.id}/{layer}", present)
 
     def unknown_label(self, record: CorpusRecord, index: int) -> None:
         label = record.spans[index][2]
@@ -201,17 +224,15 @@ def import_corpus(
     done = 0
     importer = _Importer(project, options, report)
     try:
-        with project.transaction():
+        with project.bulk_transaction():
             for (fmt, path), unit in zip(found, units, strict=True):
                 start = done
                 if fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
                     for number, obj in iter_json_lines(path):
                         importer.add_document(document_from_record(path, number, obj))
-                        report.records += 1
                 elif fmt == "text":
                     for doc in read_documents([path]):
                         importer.add_document(doc)
-                        report.records += 1
                 else:
                     step = 0
                     for record in _records(fmt, path, report):
@@ -219,6 +240,7 @@ def import_corpus(
                         step += 1
                         if progress is not None and fmt != "conll" and step % 16 == 0:
                             progress(min(start + step, start + unit), total)
+                importer.flush()
                 done = start + unit
                 report.files.append(path)
                 if progress is not None:

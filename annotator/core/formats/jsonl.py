@@ -30,6 +30,8 @@ from annotator.core.model import Status
 NativeRecord = CorpusRecord
 
 _STATUSES = frozenset(s.value for s in Status)
+#: Compact JSON: no spaces after separators (what SQLite's JSON functions write, too).
+SEPARATORS = (",", ":")
 
 
 def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord:
@@ -56,27 +58,29 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
     if not isinstance(raw_spans, list):
         raise InputError(path, "field 'spans' must be a list", number)
     spans: list[SpanTuple] = []
+    append = spans.append
     length = len(text)
     for span in raw_spans:
-        if type(span) is not dict:
-            raise InputError(path, f"a span must be a JSON object, got {span!r}", number)
-        start = span.get("start")
-        end = span.get("end")
-        label = span.get("label")
+        try:
+            start = span["start"]
+            end = span["end"]
+            label = span["label"]
+        except (KeyError, TypeError, IndexError):
+            if type(span) is not dict:
+                raise InputError(path, f"a span must be a JSON object, got {span!r}", number) from None
+            start, end, label = span.get("start"), span.get("end"), span.get("label")
+            check_span(path, number, text, start, end, label)
+        if type(start) is not int or type(end) is not int or type(label) is not str:
+            check_span(path, number, text, start, end, label)
+        if not 0 <= start < end <= length or not label:
+            check_span(path, number, text, start, end, label)
         quoted = span.get("text")
-        if (
-            type(start) is not int
-            or type(end) is not int
-            or not 0 <= start < end <= length
-            or type(label) is not str
-            or not label
-            or (quoted is not None and quoted != text[start:end])
-        ):
+        if quoted is not None and quoted != text[start:end]:
             check_span(path, number, text, start, end, label, quoted)
         note = span.get("note")
         if note is not None and type(note) is not str:
             raise InputError(path, f"span [{start}, {end}) {label!r}: 'note' must be a string", number)
-        spans.append((start, end, label, note))
+        append((start, end, label, note))
     return CorpusRecord(doc_id, title, text, annotator, status, spans, meta, number, path)
 
 
@@ -120,7 +124,7 @@ class NativeWriter:
         self.report = report
 
     def write(self, record: CorpusRecord) -> None:
-        self.out.write(json.dumps(native_object(record), ensure_ascii=False))
+        self.out.write(json.dumps(native_object(record), ensure_ascii=False, separators=SEPARATORS))
         self.out.write("\n")
 
     def close(self) -> None:

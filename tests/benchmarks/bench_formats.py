@@ -1,0 +1,142 @@
+"""Corpus export/import benchmark: native jsonl vs a bare json.dumps-and-write loop.
+
+Builds a project of 10,000 documents and 1,000,000 spans (at ``--scale 1``), exports it to native
+JSONL and imports that file into a fresh project, and times a bare loop that only ``json.dumps``
+and writes the very same records (read back from the export, untimed, in chunks). Reports the
+throughput ratios (targets: export ≥ 0.5, import ≥ 0.25) and the peak Python memory of an export
+at two corpus sizes (flat: the export streams). Run: ``python tests/benchmarks/bench_formats.py
+[--scale 0.1]``; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from annotator.core.formats.exporter import ExportOptions, export_corpus
+from annotator.core.formats.importer import import_corpus
+from annotator.core.store import DocumentInput, Project
+
+WORDS = (
+    "the of troops Kursk region ambassador Security Council said North Korean 4,500 claims lies "
+    "Zelenskyy Кursk 北朝鮮 兵士 café naïve 👍🏽 🇺🇸 señor"
+).split()
+LABELS = ("actor", "claim", "denial", "number")
+SPANS_PER_DOC = 100
+CHUNK = 250
+
+
+def make_text(rng: random.Random, size: int) -> str:
+    words: list[str] = []
+    length = 0
+    while length < size:
+        word = rng.choice(WORDS)
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)
+
+
+def build(path: Path, documents: int, seed: int = 1) -> Project:
+    """A project of ``documents`` documents with SPANS_PER_DOC spans each, one layer."""
+    rng = random.Random(seed)
+    project = Project.open(path)
+    texts = {f"doc-{i:06}": make_text(rng, 3000) for i in range(documents)}
+    with project.transaction():
+        project.add_documents(DocumentInput(i, t, f"Document {i}", meta={"n": i}) for i, t in texts.items())
+        for doc_id, text in texts.items():
+            spans = set()
+            while len(spans) < SPANS_PER_DOC:
+                start = rng.randrange(len(text) - 40)
+                spans.add((start, start + rng.randrange(1, 40), rng.choice(LABELS), None))
+            project.import_layer(doc_id, "alice", sorted(spans), "done")
+    return project
+
+
+def baseline(export_file: Path, folder: Path) -> float:
+    """Seconds a bare json.dumps-and-write loop takes over the exported records."""
+    elapsed = 0.0
+    with (
+        export_file.open(encoding="utf-8") as source,
+        (folder / "baseline.jsonl").open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as out,
+    ):
+        while True:
+            records = [json.loads(line) for _, line in zip(range(CHUNK), source, strict=False)]
+            if not records:
+                break
+            t0 = time.perf_counter()
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False))
+                out.write("\n")
+            elapsed += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        out.flush()
+        elapsed += time.perf_counter() - t0
+    return elapsed
+
+
+def peak_export_memory(project: Project, target: Path) -> int:
+    """Peak bytes of Python allocations during one export (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        export_corpus(project, ExportOptions(format="jsonl", output=target))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def run(scale: float = 1.0) -> dict[str, object]:
+    documents = max(20, round(10_000 * scale))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        project = build(folder / "corpus.db", documents)
+        build_seconds = time.perf_counter() - t0
+        spans = project.span_count()
+
+        export_file = folder / "corpus.jsonl"
+        t0 = time.perf_counter()
+        report = export_corpus(project, ExportOptions(format="jsonl", output=export_file))
+        export_seconds = time.perf_counter() - t0
+        assert report.spans == spans
+        base_seconds = baseline(export_file, folder)
+
+        with Project.open(folder / "fresh.db") as fresh:
+            t0 = time.perf_counter()
+            imported = import_corpus(fresh, [export_file])
+            import_seconds = time.perf_counter() - t0
+            assert imported.spans == spans
+
+        small_docs = max(10, documents // 10)
+        with build(folder / "small.db", small_docs, seed=2) as small:
+            small_peak = peak_export_memory(small, folder / "small.jsonl")
+        large_peak = peak_export_memory(project, folder / "large.jsonl")
+        project.close()
+        megabytes = export_file.stat().st_size / 1e6
+    return {
+        "documents": documents,
+        "spans": spans,
+        "export_megabytes": round(megabytes, 1),
+        "build_seconds": round(build_seconds, 2),
+        "baseline_dumps_write_seconds": round(base_seconds, 3),
+        "export_seconds": round(export_seconds, 3),
+        "import_seconds": round(import_seconds, 3),
+        "export_ratio_vs_baseline": round(base_seconds / export_seconds, 3),
+        "import_ratio_vs_baseline": round(base_seconds / import_seconds, 3),
+        "export_spans_per_second": round(spans / export_seconds),
+        "import_spans_per_second": round(spans / import_seconds),
+        "export_peak_python_kib": {
+            f"{small_docs}_documents": round(small_peak / 1024),
+            f"{documents}_documents": round(large_peak / 1024),
+        },
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of 10,000 documents / 1M spans")
+    print(json.dumps(run(parser.parse_args().scale)))
