@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.formats.common import Cancelled
+from annotator.core.formats.common import Cancelled, CorpusRecord, TransferReport
 from annotator.core.formats.exporter import (
     ExportOptions,
     assign_splits,
@@ -17,7 +20,7 @@ from annotator.core.formats.exporter import (
     parse_split,
 )
 from annotator.core.formats.importer import ImportOptions, import_corpus
-from annotator.core.formats.jsonl import iter_native
+from annotator.core.formats.jsonl import NativeWriter, iter_native, native_line
 from annotator.core.model import GOLD_LAYER
 from annotator.core.paths import resource_text
 from annotator.core.store import DocumentInput, Project
@@ -546,3 +549,22 @@ def test_importing_twice_reuses_documents_and_spans(corpus: Project, tmp_path: P
     assert report.spans == 0
     assert corpus.span_count() == before
     assert report.left_out["spans the layer already had (kept once)"] == before  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(min_size=1, max_size=40),
+    title=st.none() | st.text(max_size=10),
+    note=st.none() | st.text(max_size=10),
+    label=st.text(min_size=1, max_size=8),
+    meta=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5) | st.none(), max_size=3),
+)
+def test_native_writer_is_byte_identical_to_json_dumps(
+    text: str, title: str | None, note: str | None, label: str, meta: dict[str, object]
+) -> None:
+    spans = [(0, len(text), label, note), (0, 1, label, None)]
+    record = CorpusRecord('id\u2028"x', title, text, "ann", "done", spans, meta)
+    out = io.StringIO()
+    NativeWriter(out, TransferReport()).write(record)
+    assert out.getvalue() == native_line(record) + "\n"
+    assert json.loads(out.getvalue())["spans"][0]["text"] == text
