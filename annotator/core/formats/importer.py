@@ -168,12 +168,12 @@ class _Importer:
             return
         pending, self.pending = self.pending, []
         result = self.project.add_documents(doc for doc, _record, _layer in pending)
-        unchanged = set(result.unchanged)
+        new_ids = set(result.added)
         for doc, record, layer in pending:
             if doc.id not in self.documents:
                 self.documents.add(doc.id)
                 self.report.documents += 1
-                self.report.reused += doc.id in unchanged
+                self.report.reused += doc.id not in new_ids
             self.report.records += 1
             if record is None:
                 continue
