@@ -85,9 +85,16 @@ def _problem_label() -> QLabel:
     return label
 
 
-def _hint_label() -> QLabel:
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose mnemonic focuses ``widget`` (rows holding a layout need one)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def _hint_label(wrap: bool = True) -> QLabel:
     label = QLabel()
-    label.setWordWrap(True)
+    label.setWordWrap(wrap)
     label.setStyleSheet("color: palette(placeholder-text);")
     return label
 
@@ -105,7 +112,7 @@ class ExportDialog(QDialog):
         self.format_combo = QComboBox()
         for fmt in EXPORT_FORMATS:
             self.format_combo.addItem(FORMAT_NAMES[fmt], fmt)
-        self.format_hint = _hint_label()
+        self.format_hint = _hint_label(wrap=False)
         form.addRow("&Format:", self.format_combo)
         form.addRow("", self.format_hint)
 
@@ -128,7 +135,8 @@ class ExportDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked)
             self.labels.addItem(item)
-        self.labels.setMaximumHeight(max(60, min(140, 24 * self.labels.count() + 8)))
+        rows = max(3, min(6, self.labels.count()))
+        self.labels.setFixedHeight(self.labels.sizeHintForRow(0) * rows + 2 * self.labels.frameWidth() + 4)
         form.addRow("La&bels:", self.labels)
 
         self.split_check = QCheckBox("Split by document")
@@ -140,7 +148,7 @@ class ExportDialog(QDialog):
         split_row.addWidget(self.split_check)
         split_row.addWidget(self.split_edit, 1)
         split_row.addWidget(self.seed)
-        form.addRow("&Split:", split_row)
+        form.addRow(_buddy("&Split:", self.split_check), split_row)
 
         self.output = QLineEdit()
         self.output.setPlaceholderText("Choose where to write the export")
@@ -149,7 +157,7 @@ class ExportDialog(QDialog):
         out_row = QHBoxLayout()
         out_row.addWidget(self.output, 1)
         out_row.addWidget(browse)
-        form.addRow("&Output:", out_row)
+        form.addRow(_buddy("&Output:", self.output), out_row)
 
         self.problem = _problem_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -217,6 +225,7 @@ class ExportDialog(QDialog):
         except AnnotatorError as exc:
             # A missing output only disables Export; anything else says what is wrong.
             problem, ok = ("" if str(exc).startswith("Choose where") else str(exc)), False
+        problem = problem[:1].upper() + problem[1:]
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
