@@ -253,9 +253,9 @@ def export_command(
         split=parse_split(split) if split is not None else None,
         seed=seed,
     )
-    stream = None
+    stream: io.TextIOWrapper | None = None
     if output is None:
-        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="\n")
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:
         with _progress("exporting") as progress:
             report = export_corpus(app.project, options, stream, progress)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from annotator.core.errors import InputError
 from annotator.core.formats.common import (
@@ -87,7 +87,7 @@ def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
                 raise InputError(path, f"an entity must be a JSON object, got {entity!r}", number)
             start, end, label = entity.get("start_offset"), entity.get("end_offset"), entity.get("label")
             check_span(path, number, text, start, end, label)
-            spans.append((start, end, label, None))
+            spans.append(cast(SpanTuple, (start, end, label, None)))  # checked just above
         skip = {"entities", "relations"}
     else:
         labels = record.get("label", [])
@@ -98,7 +98,7 @@ def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
                 raise InputError(path, f"a span must be [start, end, label], got {item!r}", number)
             start, end, label = item
             check_span(path, number, text, start, end, label)
-            spans.append((start, end, label, None))
+            spans.append(cast(SpanTuple, (start, end, label, None)))  # checked just above
         skip = {"label"}
     meta = {
         meta_key_in(key): value for key, value in record.items() if key not in RESERVED and key not in skip

@@ -11,7 +11,7 @@ import os
 import random
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -162,7 +162,7 @@ class _Outputs:
                 path = self.staging / f"{split}{EXTENSIONS[fmt]}" if split is not None else self.staging
                 out = path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
                 self.handles.append(out)
-            cls = {
+            cls: dict[str, Callable[[TextIO, TransferReport], Writer]] = {
                 "jsonl": NativeWriter,
                 "doccano": DoccanoWriter,
                 "prodigy": ProdigyWriter,

@@ -34,7 +34,7 @@ _STATUSES = frozenset(s.value for s in Status)
 #: Compact JSON: no spaces after separators (what SQLite's JSON functions write, too).
 SEPARATORS = (",", ":")
 #: The C string encoder ``json.dumps(..., ensure_ascii=False)`` itself uses.
-_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_quote = json.encoder.encode_basestring
 
 
 def _dumps(value: Any) -> str:
@@ -144,7 +144,7 @@ class NativeWriter:
         """
         text = record.text
         labels = self._labels
-        parts = []
+        parts: list[str] = []
         append = parts.append
         for start, end, label, note in record.spans:
             quoted = labels.get(label)

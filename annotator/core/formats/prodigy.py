@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from annotator.core.errors import InputError
 from annotator.core.formats.common import (
@@ -128,7 +128,7 @@ def parse_prodigy(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
         note = span.get("note")
         if note is not None and not isinstance(note, str):
             raise InputError(path, f"span [{start}, {end}) {label!r}: 'note' must be a string", number)
-        spans.append((start, end, label, note))
+        spans.append(cast(SpanTuple, (start, end, label, note)))  # checked just above
     spans.sort(key=lambda s: (s[0], s[1], s[2]))
     meta = {
         (key[len(PREFIX) :] if key.startswith(PREFIX) else key): value
