@@ -125,7 +125,10 @@ def _records(fmt: str, path: Path, report: TransferReport) -> Iterator[CorpusRec
 class _Importer:
     """Checks records as they come and writes them in batches (documents first, then layers)."""
 
-    BATCH = 128
+    #: A batch is written when it holds this many records or spans (bounded memory; few
+    #: add_documents calls, each of which looks up the next position in the whole table).
+    BATCH_RECORDS = 2048
+    BATCH_SPANS = 100_000
 
     def __init__(self, project: Project, options: ImportOptions, report: TransferReport) -> None:
         self.project = project
@@ -134,10 +137,11 @@ class _Importer:
         self.label_names = set(project.labels().names)
         self.documents: set[str] = set()
         self.pending: list[tuple[DocumentInput, CorpusRecord | None, str | None]] = []
+        self.pending_spans = 0
 
     def add_document(self, doc: DocumentInput) -> None:
         self.pending.append((doc, None, None))
-        if len(self.pending) >= self.BATCH:
+        if len(self.pending) >= self.BATCH_RECORDS:
             self.flush()
 
     def add(self, record: CorpusRecord) -> None:
@@ -159,7 +163,8 @@ class _Importer:
                         self.unknown_label(record, index)
         doc = DocumentInput(record.id, record.text, record.title, path.name, record.meta, origin)
         self.pending.append((doc, record, layer))
-        if len(self.pending) >= self.BATCH:
+        self.pending_spans += len(record.spans)
+        if len(self.pending) >= self.BATCH_RECORDS or self.pending_spans >= self.BATCH_SPANS:
             self.flush()
 
     def flush(self) -> None:
@@ -167,6 +172,7 @@ class _Importer:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
+        self.pending_spans = 0
         result = self.project.add_documents(doc for doc, _record, _layer in pending)
         new_ids = set(result.added)
         for doc, record, layer in pending:
