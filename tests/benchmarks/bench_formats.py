@@ -4,9 +4,8 @@ Builds a project of 10,000 documents and 1,000,000 spans (at ``--scale 1``), exp
 JSONL and imports that file into a fresh project, and times a bare loop that only ``json.dumps``
 and writes the very same records (read back from the export, untimed, in chunks). Reports the
 throughput ratios (targets: export ≥ 0.5, import ≥ 0.25; each time the best of 3 runs) and the
-peak Python memory of an export
-at two corpus sizes (flat: the export streams). Run: ``python tests/benchmarks/bench_formats.py
-[--scale 0.1]``; prints one JSON object.
+peak Python memory of an export at two corpus sizes (flat: the export streams).
+Run: ``python tests/benchmarks/bench_formats.py [--scale 0.1]``; prints one JSON object.
 """
 
 from __future__ import annotations
