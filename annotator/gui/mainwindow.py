@@ -752,6 +752,14 @@ class MainWindow(QMainWindow):
         menu.exec(self.text_view.viewport().mapToGlobal(rect.bottomLeft()))
 
     def _text_context_menu(self, pos) -> None:
+        menu = self.text_context_menu(pos)
+        menu.exec(self.text_view.viewport().mapToGlobal(pos))
+        self.note_action.setEnabled(True)
+        self.delete_action.setEnabled(True)
+        menu.deleteLater()
+
+    def text_context_menu(self, pos) -> QMenu:
+        """The article's context menu at ``pos`` (viewport coordinates)."""
         menu = QMenu(self)
         has_selection = self.text_view.textCursor().hasSelection()
         if not has_selection:
@@ -777,9 +785,7 @@ class MainWindow(QMainWindow):
         self.delete_action.setEnabled(self.selected_span is not None)
         menu.addSeparator()
         menu.addAction("Copy", self.text_view.copy).setEnabled(has_selection)
-        menu.exec(self.text_view.viewport().mapToGlobal(pos))
-        self.note_action.setEnabled(True)
-        self.delete_action.setEnabled(True)
+        return menu
 
     def _snap_toggled(self, on: bool) -> None:
         self.settings.snapping = on
