@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from annotator.core.agreement import DocumentLayers, SpanTuple
 from annotator.core.errors import AnnotatorError, DocumentError, InputError
@@ -51,28 +50,25 @@ def layers_from_project(
 
 
 def _read_export(path: Path) -> tuple[str, dict[str, tuple[str, list[SpanTuple]]]]:
-    """(annotator, {doc id: (text, spans)}) of one annotator's native JSONL export."""
-    from annotator.core.importing import iter_jsonl
+    """(annotator, {doc id: (text, spans)}) of one annotator's native JSONL export.
+
+    Read with the native format's reader, which checks every span against its text. A record
+    without an annotator names its layer after the file; a record whose annotator is null (a
+    document without a layer) is skipped.
+    """
+    from annotator.core.formats.jsonl import iter_native
 
     if not path.is_file():
         raise InputError(path, "no such file")
     annotators: set[str] = set()
     documents: dict[str, tuple[str, list[SpanTuple]]] = {}
-    for number, record in iter_jsonl(path):
-        doc_id, text, annotator = record.get("id"), record.get("text"), record.get("annotator")
-        if isinstance(doc_id, int) and not isinstance(doc_id, bool):
-            doc_id = str(doc_id)
-        if not isinstance(doc_id, str) or not doc_id:
-            raise InputError(path, "field 'id' must be a non-empty string", number)
-        if not isinstance(text, str):
-            raise InputError(path, "field 'text' must be a string", number)
-        if not isinstance(annotator, str) or not annotator.strip():
-            raise InputError(path, "field 'annotator' is missing: not a native Annotator export", number)
-        annotators.add(annotator.strip())
-        spans = _spans_of(path, number, record.get("spans", []), text)
-        if doc_id in documents:
-            raise InputError(path, f"document {doc_id!r} appears more than once", number)
-        documents[doc_id] = (text, spans)
+    for record in iter_native(path):
+        if record.annotator is None:
+            continue
+        annotators.add(record.annotator)
+        if record.id in documents:
+            raise InputError(path, f"document {record.id!r} appears more than once", record.line)
+        documents[record.id] = (record.text, [(s[0], s[1], s[2]) for s in record.spans])
     if len(annotators) > 1:
         raise InputError(
             path,
@@ -80,36 +76,8 @@ def _read_export(path: Path) -> tuple[str, dict[str, tuple[str, list[SpanTuple]]
             "export one annotator per file",
         )
     if not annotators:
-        raise InputError(path, "holds no documents")
+        raise InputError(path, "holds no annotator's layer")
     return annotators.pop(), documents
-
-
-def _spans_of(path: Path, number: int, raw: Any, text: str) -> list[SpanTuple]:
-    if not isinstance(raw, list):
-        raise InputError(path, "field 'spans' must be a list", number)
-    spans: list[SpanTuple] = []
-    for item in raw:
-        if not isinstance(item, dict):
-            raise InputError(path, "each span must be an object with start, end and label", number)
-        start, end, label = item.get("start"), item.get("end"), item.get("label")
-        if not (
-            isinstance(start, int)
-            and isinstance(end, int)
-            and not isinstance(start, bool)
-            and not isinstance(end, bool)
-            and 0 <= start < end <= len(text)
-        ):
-            raise InputError(path, f"span {item!r} has no valid [start, end) inside the text", number)
-        if not isinstance(label, str) or not label:
-            raise InputError(path, f"span {item!r} has no label", number)
-        if "text" in item and item["text"] != text[start:end]:
-            raise InputError(
-                path,
-                f"span [{start}, {end}) says {item['text']!r} but the text there is {text[start:end]!r}",
-                number,
-            )
-        spans.append((start, end, label))
-    return spans
 
 
 def layers_from_exports(

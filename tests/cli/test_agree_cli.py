@@ -158,11 +158,27 @@ def test_agree_file_errors(tmp_path: Path) -> None:
     code, _, err = run("agree", str(ALICE), str(other))
     assert code == 1
     assert "document 'nk-troops-kursk' has different text" in err
-    plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps({"id": "x", "text": "abc"}) + "\n", encoding="utf-8")
-    code, _, err = run("agree", str(ALICE), str(plain))
+    bad = tmp_path / "bad.jsonl"
+    record = _example_record(BOB)
+    record["spans"] = [{"start": 4, "end": 2, "label": "actor"}]
+    bad.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    code, _, err = run("agree", str(ALICE), str(bad))
     assert code == 1
-    assert f"{plain}:1: field 'annotator' is missing" in err
+    assert err.startswith(f"annotator: error: {bad}:1: ")
+    two = tmp_path / "two.jsonl"
+    lines = [dict(_example_record(ALICE), id=f"d{i}", annotator=name) for i, name in enumerate(("x", "y"))]
+    two.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    code, _, err = run("agree", str(two), str(BOB))
+    assert code == 1
+    assert "holds the layers of several annotators (x, y)" in err
+    # Without an "annotator" key the layer is named after the file.
+    carol = tmp_path / "carol.jsonl"
+    record = _example_record(BOB)
+    del record["annotator"]
+    carol.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    code, out, _ = run("agree", str(ALICE), str(carol), "--json")
+    assert code == 0
+    assert json.loads(out)["annotators"] == ["alice", "carol"]
     code, _, err = run("agree", str(ALICE), str(tmp_path / "missing.jsonl"))
     assert code == 1
     assert "no such file" in err
@@ -220,3 +236,32 @@ def test_merge_refuses_a_clash_clearly(tmp_path: Path) -> None:
     assert code == 1
     assert "document 'd' has different text" in err
     assert err.count("\n") == 1
+
+
+def test_done_means_import_agree_adjudicate_export_gold(tmp_path: Path) -> None:
+    """The issue's walk-through, headless: import both layers, agree, adjudicate, export gold."""
+    from annotator.core import adjudication as adj
+
+    db = tmp_path / "review.db"
+    code, out, err = run("import", str(ALICE), str(BOB), db=db)
+    assert code == 0, err
+    assert "38 span(s)" in out
+    code, out, _ = run("agree", "alice", "bob", db=db)
+    assert code == 0
+    assert "exact spans    0.737  0.737  0.737  14  19  19" in out
+    assert "denial  2  1  1.000  0.500  0.667" in out
+    with Project.open(db) as project:
+        assert len(adj.accept_all_agreed(project, "nk-troops-kursk", "alice", "bob").added) == 14
+        for d in adj.document_disagreements(project, "nk-troops-kursk", "alice", "bob"):
+            adj.resolve(project, "nk-troops-kursk", "alice", "bob", d, "b" if d.b else "neither")
+        progress = adj.progress(project, ["nk-troops-kursk"], "alice", "bob")
+        assert (progress.resolved, progress.total) == (7, 7)
+        expected = [s.key for s in project.spans("nk-troops-kursk", "bob")]
+    out_file = tmp_path / "gold.jsonl"
+    code, _, err = run("export", "--gold", "-o", str(out_file), db=db)
+    assert code == 0, err
+    (record,) = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert record["annotator"] == "gold"
+    assert [(s["start"], s["end"], s["label"]) for s in record["spans"]] == expected
+    for span in record["spans"]:
+        assert record["text"][span["start"] : span["end"]] == span["text"]
