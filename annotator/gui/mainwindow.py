@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
             action.setStatusTip(tip)
         action.setCheckable(checkable)
-        action.triggered.connect(slot)
+        # A checkable action reports every change of state, from a click or from code.
+        (action.toggled if checkable else action.triggered).connect(slot)
         self.addAction(action)
         return action
 
