@@ -38,7 +38,7 @@ class OffsetMap:
                     special[i] = 1
             if qt_document and text.startswith("\ufeff"):
                 special[0] = -1
-        self._bom = 0 in special and special[0] == -1
+        self._bom = qt_document and text.startswith("\ufeff")
         if qt_document and "\r" in text:
             for match in _CRLF.finditer(text):
                 special[match.start()] = -1
