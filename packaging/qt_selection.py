@@ -51,7 +51,7 @@ def keep(dest: str) -> bool:
     parts = PurePath(dest.replace("\\", "/")).parts
     if not parts:
         return True
-    if "translations" in parts and ("Qt" in parts or "Qt6" in parts):
+    if "translations" in parts and parts[0] == "PySide6":
         return False  # the interface is English; Qt's own translations are not needed
     if any(lib in parts[-1] for lib in UNUSED_QT_LIBS):
         return False

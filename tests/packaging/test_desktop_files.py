@@ -228,6 +228,8 @@ def test_windows_ico_and_macos_icns_hold_the_pngs(tmp_path: Path) -> None:
         ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
         ("PySide6/Qt/lib/libQt6Network.so.6", False),
         ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("PySide6\\translations\\qtbase_de.qm", False),
+        ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
         ("resources/labels.json", True),
         ("seeds/nk-troops-kursk.jsonl", True),
     ],
