@@ -265,3 +265,14 @@ def test_done_means_import_agree_adjudicate_export_gold(tmp_path: Path) -> None:
     assert [(s["start"], s["end"], s["label"]) for s in record["spans"]] == expected
     for span in record["spans"]:
         assert record["text"][span["start"] : span["end"]] == span["text"]
+
+
+def test_the_reviewers_guide_documents_agree_and_merge() -> None:
+    guide = (EXAMPLES.parent / "review.md").read_text(encoding="utf-8")
+    for name in ("agree", "merge"):
+        command = cli.commands[name]
+        assert f"annotator {name}" in guide
+        for param in command.params:
+            for option in getattr(param, "opts", []):
+                if option.startswith("--") and option != "--help":
+                    assert option in guide, f"docs/review.md does not mention {name} {option}"
