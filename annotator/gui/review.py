@@ -151,7 +151,11 @@ def open_review(parent: QWidget | None, project: Project) -> None:
     if not shared_documents(project, a, b):
         inform(parent, "Review", f"There are no documents annotated by both {a} and {b}.")
         return
-    window = ReviewWindow(project, a, b, parent)
+    try:
+        window = ReviewWindow(project, a, b, parent)
+    except AnnotatorError as exc:
+        warn(parent, "Review", f"Cannot review {a} and {b}: {exc}")
+        return
     if parent is None:
         _open_windows.append(window)
         window.destroyed.connect(lambda *_: _open_windows.remove(window) if window in _open_windows else None)

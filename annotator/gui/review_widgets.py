@@ -150,14 +150,16 @@ class ReviewTextView(QTextEdit):
         self.setTextCursor(cursor)
 
     def show_range(self, start: int, end: int) -> None:
-        """Scroll so that [start, end) is visible, leaving the caret at its start."""
-        q_start, q_end = self._offsets.span_to_utf16(start, end)
+        """Scroll [start, end) into the upper middle of the view, leaving the caret at its start."""
+        q_start = self._offsets.to_utf16(start)
         cursor = QTextCursor(self.document())
-        cursor.setPosition(q_end)
-        self.setTextCursor(cursor)
-        self.ensureCursorVisible()
         cursor.setPosition(q_start)
         self.setTextCursor(cursor)
+        top = self.cursorRect(cursor).top()
+        height = self.viewport().height()
+        if not height * 0.15 <= top <= height * 0.7:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + top - round(height * 0.35))
         self.ensureCursorVisible()
 
     # -- keys ---------------------------------------------------------------------------------
