@@ -566,15 +566,26 @@ class ReviewWindow(QMainWindow):
             ]
         )
 
-    def _update_progress(self) -> None:
-        progress = adj.progress(self.project, self.doc_ids, self.a, self.b)
+    def _update_progress(self, doc_id: str | None = None) -> None:
+        """Recount decided disagreements: of every document, or (after a change) of one."""
+        if doc_id is None or not hasattr(self, "progress"):
+            progress = adj.progress(self.project, self.doc_ids, self.a, self.b)
+        else:
+            per_document = dict(self.progress.per_document)
+            per_document.update(adj.progress(self.project, [doc_id], self.a, self.b).per_document)
+            progress = adj.Progress(
+                sum(done for done, _ in per_document.values()),
+                sum(total for _, total in per_document.values()),
+                per_document,
+            )
+        self.progress = progress
         self.progress_bar.setMaximum(max(progress.total, 1))
         self.progress_bar.setValue(progress.resolved if progress.total else 1)
         self.progress_bar.setFormat(f"{progress.resolved} / {progress.total} decided")
         self.progress_label.setText("Adjudication:")
-        self.progress = progress
-        for doc_id, (done, total) in progress.per_document.items():
-            self.documents_model.set_progress(doc_id, done, total)
+        changed = progress.per_document if doc_id is None else {doc_id: progress.per_document[doc_id]}
+        for changed_id, (done, total) in changed.items():
+            self.documents_model.set_progress(changed_id, done, total)
 
     # -- documents ----------------------------------------------------------------------------
 
@@ -808,7 +819,7 @@ class ReviewWindow(QMainWindow):
         )
         if doc_id != self.doc_id:
             self.select_document(doc_id)
-        self._update_progress()
+        self._update_progress(doc_id)
         if key is None:
             key = (item.a, item.b) if (item := self.current_disagreement()) else None
         self._refresh_document(select=key)

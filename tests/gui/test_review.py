@@ -323,3 +323,20 @@ def test_chart_paints_undefined_values(qtbot) -> None:
 def test_lanes_keep_overlapping_spans_apart() -> None:
     assert lanes([(0, 10, "a"), (2, 4, "b"), (5, 8, "c"), (12, 14, "d"), (3, 6, "e")]) == [0, 1, 1, 0, 2]
     assert lanes([]) == []
+
+
+def test_undo_goes_back_to_the_document_it_changes(qtbot, window: ReviewWindow, reviewed: Project) -> None:
+    first = window.disagreement_model.item(0)
+    press(qtbot, window, Qt.Key_A)
+    window.select_document("second")
+    assert window.doc_id == "second"
+    press(qtbot, window, Qt.Key_X)
+    assert window.progress.resolved == 2
+    assert window.documents_model.index(1, 2).data() == "1/1"
+    press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert window.doc_id == "nk-troops-kursk"
+    assert window.current_disagreement() == first
+    assert gold(reviewed) == []
+    assert window.progress.resolved == 0
+    assert window.progress == adj.progress(reviewed, window.doc_ids, "alice", "bob")
