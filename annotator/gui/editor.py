@@ -3,7 +3,9 @@
 Spans are drawn in two ways, both limited to what changed or what is visible:
 
 * a :class:`SpanHighlighter` gives each character a light tint of the innermost span's label
-  colour (stronger where spans nest); after an edit only the blocks the span touches are
+  colour (stronger where spans nest). It styles a block only once the block comes near the
+  screen (styling all 2,000 paragraphs of a 1 MB text up front re-lays out each of them and
+  costs most of a second), and after an edit only the on-screen blocks the span touches are
   re-highlighted (``rehighlightBlock``), never the whole document;
 * :meth:`TextView.paintEvent` draws, for the blocks on screen only, one underline lane per
   nesting depth in the label's full colour and an outline round the selected span, so every
@@ -16,7 +18,7 @@ all spans: re-setting thousands of them per edit is too slow (100-300 ms for 20,
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -64,6 +66,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         super().__init__(None)
         self.view = view
         self._formats: dict[tuple[str, int], QTextCharFormat] = {}
+        #: Numbers of the blocks that have been styled (the rest wait until they are near the
+        #: screen). The text of a document never changes, so block numbers are stable.
+        self.styled: set[int] = set()
 
     def reset_formats(self) -> None:
         self._formats.clear()
@@ -85,9 +90,9 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:
         session = self.view.session
-        if not session.spans:
-            return
         block = self.currentBlock()
+        if not session.spans or block.blockNumber() not in self.styled:
+            return
         offsets = session.offsets
         position = block.position()
         length = block.length() - 1
@@ -165,9 +170,18 @@ class TextView(QTextEdit):
 
     def set_labels(self, labels: LabelSet) -> None:
         self._label_colors = {label.name: QColor(label.color) for label in labels}
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """New colours: drop every block's styling and style what is on screen again."""
         self.highlighter.reset_formats()
         if self.highlighter.document() is not None:
-            self.highlighter.rehighlight()
+            styled = sorted(self.highlighter.styled)
+            self.highlighter.styled.clear()
+            document = self.document()
+            for number in styled:
+                self.highlighter.rehighlightBlock(document.findBlockByNumber(number))
+            self.style_visible_blocks()
         self.viewport().update()
 
     def label_color(self, name: str) -> QColor:
@@ -176,8 +190,7 @@ class TextView(QTextEdit):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.PaletteChange and self.highlighter.document() is not None:
-            self.highlighter.reset_formats()
-            self.highlighter.rehighlight()
+            self._restyle()
 
     # -- the document -------------------------------------------------------------------------
 
@@ -198,14 +211,42 @@ class TextView(QTextEdit):
         self.selected_span = None
         self._find_ranges = []
         self._current_find = -1
+        self.highlighter.styled.clear()
         self.highlighter.setDocument(document)
         self.setDocument(document)
         self.setFont(self.reading_font())
-        self.highlighter.rehighlight()
         self.setExtraSelections([])
+        self.style_visible_blocks()
         # The control deletes a document it created itself; ours we delete when replaced.
         if old is not None and shiboken6.isValid(old) and old.parent() is self:
             old.deleteLater()
+
+    def style_visible_blocks(self) -> None:
+        """Style the blocks on screen and one screen around it that are not styled yet."""
+        any_spans = bool(self.session.spans)
+        document = self.document()
+        layout = document.documentLayout()
+        height = self.viewport().height()
+        top = self.verticalScrollBar().value() - height
+        bottom = self.verticalScrollBar().value() + 2 * height
+        block = self.cursorForPosition(QPoint(0, 0)).block()
+        # Walk back one screen, then forward to one screen below.
+        while block.isValid() and block.previous().isValid() and layout.blockBoundingRect(block).top() > top:
+            block = block.previous()
+        styled = self.highlighter.styled
+        while block.isValid():
+            if layout.blockBoundingRect(block).top() > bottom:
+                break
+            number = block.blockNumber()
+            if number not in styled:
+                styled.add(number)
+                if any_spans:  # an unstyled block without spans is already right
+                    self.highlighter.rehighlightBlock(block)
+            block = block.next()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.style_visible_blocks()
 
     def _spans_touched(self, spans: list[Span]) -> None:
         """Re-highlight only the blocks the given spans cover."""
@@ -221,8 +262,9 @@ class TextView(QTextEdit):
             last = document.findBlock(max(offsets.to_utf16(span.end) - 1, 0))
             block = first
             while block.isValid():
-                if block.blockNumber() not in done:
-                    done.add(block.blockNumber())
+                number = block.blockNumber()
+                if number not in done and number in self.highlighter.styled:
+                    done.add(number)
                     self.highlighter.rehighlightBlock(block)
                 if block == last:
                     break
@@ -318,6 +360,7 @@ class TextView(QTextEdit):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.style_visible_blocks()
         if self._find_ranges:
             self._refresh_find_selections()
 

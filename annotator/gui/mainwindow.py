@@ -665,14 +665,14 @@ class MainWindow(QMainWindow):
         if span_id is None:
             self.statusBar().showMessage("Click a span first to delete it", 4000)
             return
-        spans = self.session.sorted_spans()
-        ids = [s.id for s in spans]
-        position = ids.index(span_id) if span_id in ids else -1
+        row = self.span_model.row_of(span_id)
         if self.session.delete_spans([span_id]):
-            remaining = [i for i in ids if i != span_id]
             # Keep going where the user was: select the span that followed the deleted one.
-            follower = remaining[min(position, len(remaining) - 1)] if remaining and position >= 0 else None
-            self.select_span(follower, move_cursor=False) if follower is not None else self.select_span(None)
+            rows = self.span_model.rowCount()
+            if row is None or rows == 0:
+                self.select_span(None)
+            else:
+                self.select_span(self.span_model.span_at(min(row, rows - 1)).id, move_cursor=False)
 
     def adjust_span(self, start_delta: int, end_delta: int) -> None:
         span = self.session.spans.get(self.selected_span) if self.selected_span is not None else None

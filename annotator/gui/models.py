@@ -20,6 +20,21 @@ SPAN_ID_ROLE = Qt.UserRole + 1
 DOC_ID_ROLE = Qt.UserRole + 2
 STATUS_ROLE = Qt.UserRole + 3
 
+# Plain ints: data() and flags() run for every visible cell on every repaint, and comparing or
+# combining Qt enum objects there costs more than the rest of the work.
+_DISPLAY = int(Qt.DisplayRole.value)
+_EDIT = int(Qt.EditRole.value)
+_DECORATION = int(Qt.DecorationRole.value)
+_TOOLTIP = int(Qt.ToolTipRole.value)
+_ALIGNMENT = int(Qt.TextAlignmentRole.value)
+_FOREGROUND = int(Qt.ForegroundRole.value)
+_SPAN_ID = int(SPAN_ID_ROLE)
+_DOC_ID = int(DOC_ID_ROLE)
+_STATUS = int(STATUS_ROLE)
+_RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
+_ROW_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemNeverHasChildren
+_EDITABLE_FLAGS = _ROW_FLAGS | Qt.ItemIsEditable
+
 _ROOT = QModelIndex()
 
 
@@ -127,17 +142,18 @@ class SpanListModel(QAbstractTableModel):
     def flags(self, index):
         if not index.isValid():
             return Qt.NoItemFlags
-        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemNeverHasChildren
-        if index.column() == self.NOTE:
-            flags |= Qt.ItemIsEditable
-        return flags
+        return _EDITABLE_FLAGS if index.column() == self.NOTE else _ROW_FLAGS
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._spans):
+    def data(self, index, role=_DISPLAY):
+        role = int(role)
+        if role not in (_DISPLAY, _EDIT, _DECORATION, _TOOLTIP, _ALIGNMENT, _SPAN_ID):
             return None
-        span = self._spans[index.row()]
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._spans):
+            return None
+        span = self._spans[row]
         column = index.column()
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role == _DISPLAY or role == _EDIT:
             if column == self.LABEL:
                 return span.label
             if column == self.TEXT:
@@ -149,15 +165,15 @@ class SpanListModel(QAbstractTableModel):
                 return span.end
             if column == self.NOTE:
                 return span.note or ""
-        elif role == Qt.DecorationRole and column == self.LABEL:
+        elif role == _DECORATION and column == self.LABEL:
             return self._colors.get(span.label)
-        elif role == Qt.ToolTipRole:
+        elif role == _TOOLTIP:
             if column == self.NOTE and span.note:
                 return span.note
             return f"{span.label}: {self.session.text[span.start : span.end][:300]}"
-        elif role == Qt.TextAlignmentRole and column in (self.START, self.END):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        elif role == SPAN_ID_ROLE:
+        elif role == _ALIGNMENT and (column == self.START or column == self.END):
+            return _RIGHT
+        elif role == _SPAN_ID:
             return span.id
         return None
 
