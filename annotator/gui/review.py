@@ -229,14 +229,14 @@ class ReviewWindow(QMainWindow):
         self._build()
         self._build_actions()
         summaries = {s.id: s.title for s in project.summaries()}
-        progress = adj.progress(project, self.doc_ids, a, b)
+        self.progress = adj.progress(project, self.doc_ids, a, b)
         self.documents_model.set_documents(
             [(doc_id, summaries.get(doc_id, doc_id)) for doc_id in self.doc_ids],
             self.agreement.per_document,
-            progress.per_document,
+            self.progress.per_document,
         )
         self._fill_corpus_figures()
-        self._update_progress()
+        self._show_progress()
         self.resize(1360, 820)
         if self.doc_ids:
             self.select_document(self.doc_ids[0])
@@ -273,9 +273,13 @@ class ReviewWindow(QMainWindow):
         self.documents_view = self._table(self.documents_model, "reviewDocuments")
         self.documents_view.verticalHeader().hide()
         header = self.documents_view.horizontalHeader()
+        # Fixed widths: a content-sized column would be re-measured over every row on each change.
+        digits = self.fontMetrics().horizontalAdvance("0000/0000") + 16
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.Fixed)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("0.00") + 18)
+        header.resizeSection(2, digits)
         self.documents_view.selectionModel().currentRowChanged.connect(self._document_row_changed)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -566,26 +570,24 @@ class ReviewWindow(QMainWindow):
             ]
         )
 
-    def _update_progress(self, doc_id: str | None = None) -> None:
-        """Recount decided disagreements: of every document, or (after a change) of one."""
-        if doc_id is None or not hasattr(self, "progress"):
-            progress = adj.progress(self.project, self.doc_ids, self.a, self.b)
-        else:
-            per_document = dict(self.progress.per_document)
-            per_document.update(adj.progress(self.project, [doc_id], self.a, self.b).per_document)
-            progress = adj.Progress(
-                sum(done for done, _ in per_document.values()),
-                sum(total for _, total in per_document.values()),
-                per_document,
-            )
-        self.progress = progress
+    def _update_progress(self, doc_id: str) -> None:
+        """Recount the decided disagreements of ``doc_id`` after a change."""
+        per_document = dict(self.progress.per_document)
+        per_document.update(adj.progress(self.project, [doc_id], self.a, self.b).per_document)
+        self.progress = adj.Progress(
+            sum(done for done, _ in per_document.values()),
+            sum(total for _, total in per_document.values()),
+            per_document,
+        )
+        self.documents_model.set_progress(doc_id, *per_document[doc_id])
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        progress = self.progress
         self.progress_bar.setMaximum(max(progress.total, 1))
         self.progress_bar.setValue(progress.resolved if progress.total else 1)
         self.progress_bar.setFormat(f"{progress.resolved} / {progress.total} decided")
         self.progress_label.setText("Adjudication:")
-        changed = progress.per_document if doc_id is None else {doc_id: progress.per_document[doc_id]}
-        for changed_id, (done, total) in changed.items():
-            self.documents_model.set_progress(changed_id, done, total)
 
     # -- documents ----------------------------------------------------------------------------
 

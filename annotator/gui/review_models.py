@@ -55,6 +55,7 @@ class DocumentFiguresModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, str]] = []  # (id, title)
+        self._row_of: dict[str, int] = {}
         self._figures: Mapping[str, Figures] = {}
         self._progress: dict[str, tuple[int, int]] = {}
 
@@ -66,6 +67,7 @@ class DocumentFiguresModel(QAbstractTableModel):
     ) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._row_of = {doc_id: row for row, (doc_id, _title) in enumerate(self._rows)}
         self._figures = figures
         self._progress = dict(progress)
         self.endResetModel()
@@ -80,10 +82,7 @@ class DocumentFiguresModel(QAbstractTableModel):
         return self._rows[row][0]
 
     def row_of(self, doc_id: str) -> int | None:
-        for row, (rid, _title) in enumerate(self._rows):
-            if rid == doc_id:
-                return row
-        return None
+        return self._row_of.get(doc_id)
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
