@@ -500,6 +500,18 @@ class ReviewWindow(QMainWindow):
             "Previous document", ["Ctrl+PgUp"], lambda: self._step_document(-1)
         )
         self.close_action = self._action("Close review", ["Ctrl+W"], self.close)
+        # A label's digit key puts the selected text into gold with that label (edit), wherever
+        # the focus is in this window.
+        self.label_actions = [
+            self._action(
+                f"Gold span: {label.name}",
+                [label.hotkey],
+                lambda _checked=False, key=label.hotkey: self.edit_with_label(key),
+                f"Put the selected text in gold as {label.name}",
+            )
+            for label in self.project.labels()
+            if label.hotkey
+        ]
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcuts(QKeySequence.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")

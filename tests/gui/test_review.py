@@ -259,6 +259,12 @@ def test_edit_puts_the_selected_text_in_gold_with_the_label_key(
     assert record.decision is adj.Decision.EDIT
     qtbot.keyClick(window.text_view, Qt.Key_9)
     assert window.message_label.text() == "No label has the key 9."
+    # The digit works with the focus in the disagreement list too, once text is selected.
+    window.select_disagreement(3)  # only A: "nearly double"
+    item = window.current_disagreement()
+    window.text_view.select_range(item.start, item.end)
+    press(qtbot, window, Qt.Key_4)
+    assert (item.start, item.end, "number") in gold(reviewed)
 
 
 def test_a_full_adjudication_by_keyboard_reaches_100_percent(
