@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -51,14 +52,17 @@ def app_icon() -> QIcon | None:
     return None
 
 
-def choose_annotator(settings: Settings) -> str:
+def known_annotator(settings: Settings) -> str | None:
+    """The annotator's name from the environment or the settings; None on a first start."""
+    return os.environ.get(NAME_ENV, "").strip() or settings.annotator
+
+
+def choose_annotator(settings: Settings, parent=None) -> str:
     """The annotator's name: from the environment, the settings, or asked once (OS user name)."""
-    from_env = os.environ.get(NAME_ENV, "").strip()
-    if from_env:
-        return from_env
-    if settings.annotator:
-        return settings.annotator
-    name = AnnotatorDialog.ask(None, os_user_name(), first_start=True) or os_user_name()
+    known = known_annotator(settings)
+    if known:
+        return known
+    name = AnnotatorDialog.ask(parent, os_user_name(), first_start=True) or os_user_name()
     settings.annotator = name
     settings.sync()
     return name
@@ -76,6 +80,16 @@ def open_start_project(db: Path | None, settings: Settings) -> Project:
     return open_project(db)
 
 
+def _close_on_signals(window) -> None:
+    """SIGTERM / Ctrl+C close the window properly (its layout and position are saved)."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_args: window.close())
+    # Python runs signal handlers only when it gets control: give it some, four times a second.
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def run(db: Path | None) -> int:
     """Open the annotation window on ``db`` (or the default project); returns the exit code."""
     started = time.perf_counter()
@@ -88,13 +102,23 @@ def run(db: Path | None) -> int:
         return 1
     from annotator.gui.mainwindow import MainWindow
 
-    annotator = choose_annotator(settings)
+    first_start = known_annotator(settings) is None
+    annotator = known_annotator(settings) or os_user_name()
     if project.path is not None:
         settings.add_recent_project(project.path)
         settings.last_project = project.path
     window = MainWindow(project, settings, annotator)
     window.show()
     window.open_initial_document()
+    if first_start and not os.environ.get(QUIT_ENV):
+        # Asked once, over the window that already shows the article.
+        def ask() -> None:
+            name = choose_annotator(settings, window)
+            if name != window.session.annotator:
+                window.set_annotator(name)
+
+        QTimer.singleShot(0, ask)
+    _close_on_signals(window)
     if os.environ.get(QUIT_ENV):
 
         def report() -> None:

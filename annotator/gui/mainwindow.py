@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.span_view.setShowGrid(False)
         self.span_view.setAlternatingRowColors(True)
         self.span_view.setWordWrap(False)
+        self.span_view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         header = self.span_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setSectionResizeMode(SpanListModel.TEXT, QHeaderView.Stretch)
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([290, 610, 380])
         self.setCentralWidget(self.splitter)
+        self.splitter.splitterMoved.connect(self._splitter_moved)
 
         # Status bar.
         self.status_annotator = QLabel()
@@ -1058,14 +1060,19 @@ class MainWindow(QMainWindow):
         self.settings.zoom = self.text_view.zoom_steps
         self.settings.sync()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
         if not self._splitter_restored:
-            # First start: sizes are only meaningful once the window has its real width.
-            self._splitter_restored = True
-            width = max(self.splitter.width(), 900)
-            side = min(380, width // 4)
-            self.splitter.setSizes([min(300, width // 5), width - side - min(300, width // 5), side])
+            # Until the user moves a splitter (or a saved layout exists), keep the default
+            # proportions whatever size the window manager gives the window.
+            width = self.width()  # the splitter itself is resized only after this event
+            left, right = min(300, width // 5), min(400, width * 3 // 10)
+            self.splitter.blockSignals(True)
+            self.splitter.setSizes([left, width - left - right, right])
+            self.splitter.blockSignals(False)
+
+    def _splitter_moved(self, *_args) -> None:
+        self._splitter_restored = True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()

@@ -43,6 +43,30 @@ def readable_text_on(color: QColor) -> str:
     return "#000000" if luminance > 0.35 else "#FFFFFF"
 
 
+class ElidedLabel(QLabel):
+    """A one-line hint that is cut with "…" instead of widening its parent."""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self._full = text
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setMinimumWidth(0)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self._elide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.ElideRight, max(0, self.width()))
+        # A hint cut to a stub says nothing: show it whole or not at all.
+        super().setText(shown if shown == self._full or len(shown) > 24 else "")
+        self.setToolTip(self._full)
+
+
 class LabelBar(QWidget):
     """A row of label chips: colour, name and hotkey; clicking one applies the label."""
 
@@ -54,7 +78,7 @@ class LabelBar(QWidget):
         self._layout.setContentsMargins(12, 8, 12, 8)
         self._layout.setSpacing(8)
         self.buttons: dict[str, QToolButton] = {}
-        self.hint = QLabel()
+        self.hint = ElidedLabel()
         self.hint.setObjectName("labelHint")
         self.hint.setStyleSheet("color: palette(placeholder-text);")
 
@@ -86,9 +110,8 @@ class LabelBar(QWidget):
             button.clicked.connect(lambda _=False, name=label.name: self.label_chosen.emit(name))
             self._layout.addWidget(button)
             self.buttons[label.name] = button
-        self._layout.addStretch(1)
         self.hint.setText("Select text, then press a label's key · click a span to select it")
-        self._layout.addWidget(self.hint)
+        self._layout.addWidget(self.hint, 1)
 
 
 class FindBar(QWidget):
@@ -190,18 +213,22 @@ class AnnotatorDialog(QDialog):
         layout.addLayout(form)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #C0392B;")
+        self.error.setWordWrap(True)
+        self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(420, self.sizeHint().height())
+        layout.setSizeConstraint(QVBoxLayout.SetFixedSize)
+        intro.setFixedWidth(400)
 
     def accept(self) -> None:
         try:
             validate_annotator_name(self.name.text())
         except AnnotatorError as exc:
             self.error.setText(str(exc))
+            self.error.show()
             return
         super().accept()
 
