@@ -127,6 +127,15 @@ def test_metainfo_has_content_rating_and_described_screenshots(metainfo: ET.Elem
         assert (image.text or "").startswith("https://")
 
 
+def test_metainfo_screenshots_are_the_ones_in_docs(metainfo: ET.Element) -> None:
+    """Each screenshot URL names a file of this repository (on its main branch) of the stated size."""
+    for image in metainfo.iterfind("screenshots/screenshot/image"):
+        _, _, relative = (image.text or "").partition("/main/")
+        path = ROOT / relative
+        assert path.is_file(), f"{image.text} is not in the repository"
+        assert png_dimensions(path) == (int(image.get("width", 0)), int(image.get("height", 0)))
+
+
 def test_metainfo_passes_appstreamcli_validate() -> None:
     validator = shutil.which("appstreamcli")
     if validator is None:
