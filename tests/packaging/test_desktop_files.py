@@ -43,6 +43,14 @@ def png_dimensions(path: Path) -> tuple[int, int]:
     return width, height
 
 
+def rgba_bytes(image: object) -> bytes:
+    from PySide6.QtGui import QImage
+
+    assert isinstance(image, QImage)
+    converted = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    return bytes(converted.constBits())[: converted.sizeInBytes()]
+
+
 def desktop_entry() -> configparser.SectionProxy:
     parser = configparser.ConfigParser(interpolation=None, strict=True)
     parser.optionxform = str  # type: ignore[assignment,method-assign] - keys are case-sensitive
@@ -179,6 +187,14 @@ def test_render_icons_draws_every_size_from_the_svgs(qapp: object, tmp_path: Pat
     # Transparent around the page, opaque inside it.
     assert small.pixelColor(0, 8).alpha() == 0
     assert small.pixelColor(8, 8).alpha() == 255
+
+    # The committed PNGs are what the SVGs render to (regenerate them after editing an SVG).
+    for fresh in written:
+        size = png_dimensions(fresh)[0]
+        committed = ICONS / "hicolor" / f"{size}x{size}" / "apps" / "annotator.png"
+        a, b = (rgba_bytes(QImage(str(path))) for path in (fresh, committed))
+        differing = sum(abs(x - y) > 16 for x, y in zip(a, b, strict=True))
+        assert differing <= len(a) // 100, f"{committed} is stale: run packaging/render_icons.py"
 
 
 def test_windows_ico_and_macos_icns_hold_the_pngs(tmp_path: Path) -> None:
