@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         self.annotator_action = a(
             "Change &annotator…", self.change_annotator, None, "Set the name your spans are saved under"
         )
-        self.quit_action = a("&Quit", self.close, QKeySequence.Quit, "Close the window")
+        self.quit_action = a("&Quit", self.close, "Ctrl+Q", "Close the window")
 
         group = self.session.undo_group
         self.undo_action = group.createUndoAction(self, "&Undo")
