@@ -8,7 +8,9 @@ pushed on a ``QUndoStack`` whose commands call that operation and its inverse.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette, QUndoCommand, QUndoStack
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -47,6 +50,7 @@ from annotator.core.agreement import (
 from annotator.core.errors import AnnotatorError
 from annotator.core.layers import layers_from_project, shared_documents
 from annotator.core.model import GOLD_LAYER
+from annotator.core.report import write_report
 from annotator.core.store import Project
 from annotator.gui.review_models import (
     KIND_HINTS,
@@ -130,6 +134,17 @@ class AnnotatorPairDialog(QDialog):
             return None
         finally:
             dialog.deleteLater()
+
+
+class ReportPathDialog:
+    """Asks where to write the agreement report (behind a classmethod so tests can answer)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(
+            parent, "Save agreement report", suggested, "HTML report (*.html);;Markdown report (*.md)"
+        )
+        return Path(path) if path else None
 
 
 def open_review(parent: QWidget | None, project: Project) -> None:
@@ -500,6 +515,12 @@ class ReviewWindow(QMainWindow):
             "Previous document", ["Ctrl+PgUp"], lambda: self._step_document(-1)
         )
         self.close_action = self._action("Close review", ["Ctrl+W"], self.close)
+        self.report_action = self._action(
+            "Save report…",
+            ["Ctrl+S"],
+            self.save_report,
+            "Write the figures, per-label table and confusion matrix to an HTML or Markdown file",
+        )
         # A label's digit key puts the selected text into gold with that label (edit), wherever
         # the focus is in this window.
         self.label_actions = [
@@ -533,7 +554,7 @@ class ReviewWindow(QMainWindow):
         toolbar.setObjectName("reviewToolbar")
         toolbar.setMovable(False)
         pair = QLabel(
-            f"&nbsp;<b>A</b> {self.a} &nbsp;⟷&nbsp; <b>B</b> {self.b}&nbsp;&nbsp;"
+            f"&nbsp;<b>A</b> {html.escape(self.a)} &nbsp;⟷&nbsp; <b>B</b> {html.escape(self.b)}&nbsp;&nbsp;"
             f"<span style='color:#666'>→ {GOLD_LAYER}</span>&nbsp;"
         )
         toolbar.addWidget(pair)
@@ -543,6 +564,8 @@ class ReviewWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.undo_action)
         toolbar.addAction(self.redo_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.report_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         toolbar.addWidget(spacer)
@@ -551,6 +574,22 @@ class ReviewWindow(QMainWindow):
             "E edit · G all agreed · Ctrl+Z undo</span>&nbsp;"
         )
         toolbar.addWidget(keys)
+
+    def save_report(self) -> Path | None:
+        """Write the agreement report a team can share; says where it went or why it failed."""
+        suggested = f"agreement-{self.a}-{self.b}.html"
+        if self.project.path is not None:
+            suggested = str(self.project.path.with_name(suggested))
+        path = ReportPathDialog.ask(self, suggested)
+        if path is None:
+            return None
+        try:
+            written = write_report(self.agreement, path)
+        except AnnotatorError as exc:
+            warn(self, "Save report", str(exc))
+            return None
+        self.statusBar().showMessage(f"Report written to {written}", 8000)
+        return written
 
     # -- figures ------------------------------------------------------------------------------
 

@@ -346,3 +346,31 @@ def test_undo_goes_back_to_the_document_it_changes(qtbot, window: ReviewWindow, 
     assert gold(reviewed) == []
     assert window.progress.resolved == 0
     assert window.progress == adj.progress(reviewed, window.doc_ids, "alice", "bob")
+
+
+def test_save_report_writes_html_and_markdown(
+    qtbot, window: ReviewWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("report.html", "report.md"):
+        target = tmp_path / name
+        monkeypatch.setattr(
+            review.ReportPathDialog, "ask", classmethod(lambda cls, parent, s, target=target: target)
+        )
+        assert window.save_report() == target
+        text = target.read_text(encoding="utf-8")
+        assert "alice" in text
+        assert "bob" in text
+        assert "0.737" in text
+    monkeypatch.setattr(review.ReportPathDialog, "ask", classmethod(lambda cls, parent, s: None))
+    assert window.save_report() is None
+
+
+def test_save_report_failure_is_reported(
+    qtbot, window: ReviewWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages: list[str]
+) -> None:
+    monkeypatch.setattr(
+        review.ReportPathDialog, "ask", classmethod(lambda cls, parent, s: tmp_path / "report.pdf")
+    )
+    assert window.save_report() is None
+    assert messages
+    assert "report.pdf" in messages[-1]
