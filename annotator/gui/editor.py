@@ -18,7 +18,7 @@ all spans: re-setting thousands of them per edit is too slow (100-300 ms for 20,
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -120,6 +120,8 @@ class TextView(QTextEdit):
     """The article, read-only, with spans painted on it; reports clicks on spans."""
 
     span_clicked = Signal(object)  # span id or None
+    span_resize_requested = Signal(int, int, int)  # span id, new start, new end (code points)
+    escaped = Signal()
     zoom_changed = Signal(int)
 
     def __init__(self, session: LayerSession, labels: LabelSet, parent=None) -> None:
@@ -129,6 +131,8 @@ class TextView(QTextEdit):
         self.zoom_steps = 0
         self._label_colors: dict[str, QColor] = {}
         self._find_ranges: list[tuple[int, int]] = []  # UTF-16, all matches
+        self._drag_edge: str | None = None  # "start" or "end" while a boundary is dragged
+        self._style_pending = False
         self._current_find: int = -1
         self.setReadOnly(True)
         self.setAcceptRichText(False)
@@ -384,9 +388,17 @@ class TextView(QTextEdit):
             if geometry.top() > area.bottom():
                 break
             if geometry.bottom() >= area.top():
+                if block.blockNumber() not in self.highlighter.styled and not self._style_pending:
+                    # Laid out after the last scroll (QTextEdit lays out lazily): style it next.
+                    self._style_pending = True
+                    QTimer.singleShot(0, self._style_later)
                 self._paint_block(painter, block, QPointF(dx, dy), offsets)
             block = block.next()
         painter.end()
+
+    def _style_later(self) -> None:
+        self._style_pending = False
+        self.style_visible_blocks()
 
     def _paint_block(self, painter: QPainter, block, shift: QPointF, offsets) -> None:
         position = block.position()
@@ -435,7 +447,61 @@ class TextView(QTextEdit):
 
     # -- interaction --------------------------------------------------------------------------
 
+    # Dragging a boundary of the selected span with the mouse.
+
+    EDGE_GRAB = 5  # pixels either side of a boundary that pick it up
+
+    def edge_at(self, point: QPoint) -> str | None:
+        """ "start" or "end" when ``point`` is on that boundary of the selected span."""
+        span = self.session.spans.get(self.selected_span) if self.selected_span is not None else None
+        if span is None:
+            return None
+        for edge, offset in (("start", span.start), ("end", span.end)):
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self.session.offsets.to_utf16(offset))
+            rect = self.cursorRect(cursor)
+            if (
+                abs(point.x() - rect.x()) <= self.EDGE_GRAB
+                and rect.top() - 2 <= point.y() <= rect.bottom() + 4
+            ):
+                return edge
+        return None
+
+    def _dragged_range(self, point: QPoint) -> tuple[int, int] | None:
+        span = self.session.spans.get(self.selected_span) if self.selected_span is not None else None
+        if span is None:
+            return None
+        offset = self.session.offsets.to_code_point(self.cursorForPosition(point).position())
+        start, end = (offset, span.end) if self._drag_edge == "start" else (span.start, offset)
+        return (start, end) if start < end else None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton:
+            edge = self.edge_at(event.position().toPoint())
+            if edge is not None:
+                self._drag_edge = edge
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        point = event.position().toPoint()
+        if self._drag_edge is not None:
+            dragged = self._dragged_range(point)
+            if dragged is not None:
+                self.select_range(*dragged)  # the selection shows where the span will be
+            return
+        super().mouseMoveEvent(event)
+        near = not (event.buttons() & Qt.LeftButton) and self.edge_at(point) is not None
+        self.viewport().setCursor(Qt.SizeHorCursor if near else Qt.IBeamCursor)
+
     def mouseReleaseEvent(self, event) -> None:
+        if self._drag_edge is not None and event.button() == Qt.LeftButton:
+            dragged = self._dragged_range(event.position().toPoint())
+            self._drag_edge = None
+            self.clear_selection()
+            if dragged is not None and self.selected_span is not None:
+                self.span_resize_requested.emit(self.selected_span, *dragged)
+            return
         super().mouseReleaseEvent(event)
         if event.button() != Qt.LeftButton or self.textCursor().hasSelection():
             return
@@ -480,9 +546,12 @@ class TextView(QTextEdit):
         return super().viewportEvent(event)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Escape and (self.textCursor().hasSelection() or self.selected_span):
-            self.clear_selection()
-            self.span_clicked.emit(None)
+        if event.key() == Qt.Key_Escape:
+            if self.textCursor().hasSelection() or self.selected_span is not None:
+                self.clear_selection()
+                self.span_clicked.emit(None)
+            else:
+                self.escaped.emit()
             return
         super().keyPressEvent(event)
 

@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.text_view = TextView(self.session, project.labels())
         self.text_view.setObjectName("articleText")
         self.text_view.span_clicked.connect(self._span_clicked)
+        self.text_view.span_resize_requested.connect(self._span_dragged)
+        self.text_view.escaped.connect(
+            lambda: self.find_bar.close_bar() if self.find_bar.isVisible() else None
+        )
         self.text_view.setContextMenuPolicy(Qt.CustomContextMenu)
         self.text_view.customContextMenuRequested.connect(self._text_context_menu)
         self.label_bar = LabelBar()
@@ -686,6 +690,21 @@ class MainWindow(QMainWindow):
             return
         if self.session.resize(span.id, start, end):
             self.select_span(span.id, move_cursor=False)
+
+    def _span_dragged(self, span_id: int, start: int, end: int) -> None:
+        """A boundary dragged with the mouse: snapped to words (when on), then one resize."""
+        span = self.session.spans.get(span_id)
+        if span is None:
+            return
+        if self.snap_action.isChecked():
+            snapped = snap_to_words(self.session.text, start, end)
+            if snapped is None:
+                return
+            # Only the dragged boundary moves; the other stays exactly where it was.
+            start = snapped[0] if start != span.start else start
+            end = snapped[1] if end != span.end else end
+        if self.session.resize(span_id, start, end):
+            self.select_span(span_id, move_cursor=False)
 
     def step_span(self, delta: int) -> None:
         spans = self.session.sorted_spans()

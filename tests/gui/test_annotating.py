@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
 from annotator.core.errors import ProjectError
-from annotator.core.store import Project
+from annotator.core.store import NewSpan, Project
 from tests.gui.conftest import project_with
 
 
@@ -151,7 +151,9 @@ def test_tooltip_lists_the_labels_under_the_mouse(window, qtbot, monkeypatch) ->
 
     event = QHelpEvent(QHelpEvent.ToolTip, rect.center(), view.viewport().mapToGlobal(rect.center()))
     view.viewportEvent(event)
-    assert shown and "actor" in shown[0] and "claim" in shown[0]
+    assert shown
+    assert "actor" in shown[0]
+    assert "claim" in shown[0]
     assert shown[0].index("actor") < shown[0].index("claim")
 
 
@@ -227,7 +229,8 @@ def test_a_failed_write_is_reported_and_not_shown(window, qtbot, monkeypatch, er
     monkeypatch.setattr(window.project, "add_span", broken)
     select_in_widget(window, "Robert Wood")
     qtbot.keyClick(window.text_view, Qt.Key_1)
-    assert errors and "not saved" in errors[0][0]
+    assert errors
+    assert "not saved" in errors[0][0]
     assert "disk I/O error" in errors[0][1]
     assert window.span_model.rowCount() == 0
     assert window.session.spans == {}
@@ -361,3 +364,68 @@ def test_work_in_a_project_with_no_documents(make_window, tmp_path: Path) -> Non
     assert "Import" in window.progress_label.text()
     window.apply_label("actor")
     assert "Select some text" in window.statusBar().currentMessage()
+
+
+def _mouse(view, kind, point, buttons) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    global_point = QPointF(view.viewport().mapToGlobal(point))
+    button = Qt.LeftButton if kind != QMouseEvent.MouseMove else Qt.NoButton
+    event = QMouseEvent(kind, QPointF(point), global_point, button, buttons, Qt.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def test_dragging_a_boundary_with_the_mouse_resizes_the_span(window, qtbot) -> None:
+    from PySide6.QtGui import QMouseEvent
+
+    view = window.text_view
+    text = window.session.text
+    start = text.index("Robert Wood")
+    window.text_view.select_range(start, start + 6)  # "Robert"
+    qtbot.keyClick(view, Qt.Key_1)
+    span_id = window.selected_span
+    offsets = window.session.offsets
+    edge = view.cursorRect(_cursor_at(view, offsets.to_utf16(start + 6))).center()
+    assert view.edge_at(edge) == "end"
+    target = view.cursorRect(_cursor_at(view, offsets.to_utf16(start + 9))).center()  # inside "Wood"
+    _mouse(view, QMouseEvent.MouseButtonPress, edge, Qt.LeftButton)
+    _mouse(view, QMouseEvent.MouseMove, target, Qt.LeftButton)
+    assert view.selection_range() == (start, start + 9)  # the preview
+    _mouse(view, QMouseEvent.MouseButtonRelease, target, Qt.NoButton)
+    span = window.project.span(span_id)
+    assert text[span.start : span.end] == "Robert Wood"  # snapped to the whole word
+    assert "Resize" in window.undo_action.text()
+    window.undo_action.trigger()
+    assert text[window.project.span(span_id).start : window.project.span(span_id).end] == "Robert"
+
+
+def test_escape_closes_the_find_bar_from_the_text(window, qtbot) -> None:
+    qtbot.keyClick(window.text_view, Qt.Key_F, Qt.ControlModifier)
+    window.text_view.setFocus()
+    window.text_view.clear_selection()
+    window.select_span(None)
+    qtbot.keyClick(window.text_view, Qt.Key_Escape)
+    assert not window.find_bar.isVisible()
+
+
+def test_only_paragraphs_near_the_screen_are_styled(make_window, tmp_path: Path, qtbot) -> None:
+    paragraphs = [f"Paragraph {i} mentions Robert Wood and Kursk." for i in range(600)]
+    project = project_with(tmp_path / "p.db", "\n".join(paragraphs))
+    text = "\n".join(paragraphs)
+    starts = [i for i in range(len(text)) if text.startswith("Kursk", i)]
+    project.add_spans([NewSpan("doc1", "alice", s, s + 5, "number") for s in starts])
+    window = make_window(project)
+    view = window.text_view
+    styled = view.highlighter.styled
+    assert 0 in styled
+    assert 400 not in styled
+    assert not view.document().findBlockByNumber(400).layout().formats()
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum() * 3 // 4)
+    top = view.cursorForPosition(QPoint(0, 0)).block()
+    assert top.blockNumber() > 100
+    qtbot.waitUntil(lambda: top.blockNumber() in styled)
+    assert top.layout().formats()
+    assert len(styled) < 600
