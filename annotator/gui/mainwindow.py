@@ -203,10 +203,9 @@ class MainWindow(QMainWindow):
 
         self.session.saved.connect(self._write_finished)
         self.session.status_changed.connect(self._document_status_changed)
-        self.session.spans_added.connect(self._spans_added)
-        self.session.spans_removed.connect(lambda _spans: self._refresh_counts())
-        self.session.spans_changed.connect(lambda _old, _new: self._refresh_counts())
-        self.session.undo_group.cleanChanged.connect(lambda _clean: None)
+        self.session.spans_added.connect(lambda _spans: self._update_status())
+        self.session.spans_removed.connect(lambda _spans: self._update_status())
+        self.session.spans_changed.connect(lambda _old, _new: self._update_status())
 
         self.label_bar.set_labels(project.labels())
         self._rebuild_label_actions()
@@ -894,12 +893,6 @@ class MainWindow(QMainWindow):
             self.status_saved.setStyleSheet("color: #C0392B; font-weight: bold;")
             self.status_saved.setToolTip("The last write to the project file failed")
 
-    def _spans_added(self, _spans) -> None:
-        self._refresh_counts()
-
-    def _refresh_counts(self) -> None:
-        self._update_status()
-
     def _update_status(self) -> None:
         self.status_annotator.setText(f"Annotator: {self.session.annotator}")
         document = self.session.document
@@ -933,8 +926,8 @@ class MainWindow(QMainWindow):
         self.session.project = project
         self.session.forget_history()
         self.session.unload()
-        self.settings.add_recent_project(project.path) if project.path else None
         if project.path:
+            self.settings.add_recent_project(project.path)
             self.settings.last_project = project.path
         self._labels_changed()
         self.doc_model.set_summaries(project.summaries(), self.session.annotator)

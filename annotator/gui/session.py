@@ -14,6 +14,7 @@ exception must never escape from a Qt virtual method.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -295,8 +296,6 @@ class LayerSession(QObject):
 
 
 def _with(span: Span, **changes) -> Span:
-    from dataclasses import replace
-
     return replace(span, **changes)
 
 
