@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         self.reload_documents()
         self._update_title()
         self._set_saved_state(True)
+        self.text_view.setFocus()  # keyboard selection works right away
 
     # -- actions and menus ------------------------------------------------------------------
 

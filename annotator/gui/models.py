@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from annotator.core.model import DocumentSummary, LabelSet, Span, Status
 from annotator.gui.session import LayerSession
@@ -191,7 +191,12 @@ class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("Title", "Status", "Spans")
     TITLE, STATUS, SPANS = range(3)
 
-    _STATUS_COLORS = {Status.TODO: None, Status.IN_PROGRESS: "#B07D00", Status.DONE: "#1B7F3B"}
+    # (on a light base, on a dark base): readable either way.
+    _STATUS_COLORS = {
+        Status.TODO: None,
+        Status.IN_PROGRESS: ("#9A6A00", "#E8B84A"),
+        Status.DONE: ("#1B7F3B", "#6FD08C"),
+    }
     _STATUS_MARKS = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
 
     def __init__(self, parent=None) -> None:
@@ -271,8 +276,11 @@ class DocumentListModel(QAbstractTableModel):
                 f"{status.display_name} for {self._annotator}"
             )
         elif role == Qt.ForegroundRole and column == self.STATUS:
-            color = self._STATUS_COLORS[status]
-            return QColor(color) if color else None
+            colors = self._STATUS_COLORS[status]
+            if colors is None:
+                return None
+            dark = QGuiApplication.palette().color(QPalette.Base).lightness() < 128
+            return QColor(colors[1] if dark else colors[0])
         elif role == Qt.TextAlignmentRole and column == self.SPANS:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         elif role == DOC_ID_ROLE:
