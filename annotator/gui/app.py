@@ -109,6 +109,7 @@ def run(db: Path | None) -> int:
         settings.last_project = project.path
     window = MainWindow(project, settings, annotator)
     window.show()
+    window.activateWindow()
     window.open_initial_document()
     if first_start and not os.environ.get(QUIT_ENV):
         # Asked once, over the window that already shows the article.
@@ -116,6 +117,10 @@ def run(db: Path | None) -> int:
             name = choose_annotator(settings, window)
             if name != window.session.annotator:
                 window.set_annotator(name)
+            # Shortcuts (the label keys) need the window active again, with or without a
+            # window manager to hand the focus back.
+            window.activateWindow()
+            window.text_view.setFocus()
 
         QTimer.singleShot(0, ask)
     _close_on_signals(window)

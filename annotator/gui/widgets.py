@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -132,17 +131,24 @@ class FindBar(QWidget):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("Text to find in this document")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(240)
+        self.edit.setMinimumWidth(140)
         self.edit.textChanged.connect(self.search_changed)
         self.edit.returnPressed.connect(self.next_requested)
         self.edit.installEventFilter(self)
         layout.addWidget(self.edit, 1)
-        self.case = QCheckBox("Match case")
-        self.case.toggled.connect(self.search_changed)
-        self.whole = QCheckBox("Whole words")
-        self.whole.toggled.connect(self.search_changed)
+        # Compact toggles (as in most editors) so the bar fits a narrow article pane.
+        self.case = QToolButton()
+        self.case.setText("Aa")
+        self.case.setToolTip("Match case")
+        self.whole = QToolButton()
+        self.whole.setText("Word")
+        self.whole.setToolTip("Whole words only")
+        for toggle in (self.case, self.whole):
+            toggle.setCheckable(True)
+            toggle.setAutoRaise(True)
+            toggle.toggled.connect(self.search_changed)
         self.count = QLabel("")
-        self.count.setMinimumWidth(90)
+        self.count.setMinimumWidth(70)
         previous = QToolButton()
         previous.setText("↑")
         previous.setToolTip("Previous match (Shift+F3, Shift+Enter)")
