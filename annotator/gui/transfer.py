@@ -460,9 +460,7 @@ def export_interactively(parent: QWidget | None, project: Project, annotator: st
     )
     short, details = _left_out(report)
     text += (
-        f"\n\nLeft out, because {options.format} cannot hold them:\n{short}"
-        if short
-        else "\n\nNothing was left out."
+        f"\n\nLeft out (see Show Details for examples):\n{short}" if short else "\n\nNothing was left out."
     )
     show_message(parent, "Export finished", text, details)
 
