@@ -993,9 +993,10 @@ class Project:
         """:meth:`transaction` for large imports whose references the caller guarantees.
 
         The page cache grows to a fixed 64 MiB meanwhile (big imports otherwise spill index
-        pages to the WAL and read them back). Foreign-key checks are off while it runs (SQLite switches them only outside a
-        transaction, so inside another transaction this is a plain savepoint): the importer
-        inserts a span only after its document, annotator and label exist.
+        pages to the WAL and read them back). Foreign-key checks are off while it runs (SQLite
+        switches them only outside a transaction, so inside another transaction this is a plain
+        savepoint): the importer inserts a span only after its document, annotator and label
+        exist.
         """
         outer = self.db.conn.in_transaction
         cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
