@@ -138,11 +138,12 @@ def launch_window(db: Path | None) -> int:
     "fmt",
     type=click.Choice(IMPORT_FORMATS),
     default=None,
-    help="Read every input as this format. Default: detect per file (see below).",
+    help="Read every input as this format. Default: detect per file (see above).",
 )
 @click.option(
     "--annotator",
     default=None,
+    metavar="NAME",
     help="Put all spans into this annotator's layer. Default: the record's own annotator field, "
     "else the file's stem (for brat, the folder's name).",
 )
@@ -202,7 +203,9 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
     show_default=True,
     help="jsonl: native; doccano, prodigy: their JSONL; conll: BIO tags; brat: a folder of .txt/.ann.",
 )
-@click.option("--annotator", default=None, help="Only this annotator's layer. Default: all layers.")
+@click.option(
+    "--annotator", default=None, metavar="NAME", help="Only this annotator's layer. Default: all layers."
+)
 @click.option("--gold", is_flag=True, help="Only the adjudicated (gold) layer.")
 @click.option("--done-only", is_flag=True, help="Only layers marked done.")
 @click.option("--labels", default=None, metavar="A,B", help="Only spans with these labels.")
