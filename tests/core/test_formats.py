@@ -88,7 +88,7 @@ def export(project: Project, out: Path, fmt: str, **options) -> tuple[Path, obje
 
 def tree(path: Path) -> dict[str, bytes]:
     if path.is_file():
-        return {path.name: path.read_bytes()}
+        return {"": path.read_bytes()}
     return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
@@ -568,3 +568,37 @@ def test_native_writer_is_byte_identical_to_json_dumps(
     NativeWriter(out, TransferReport()).write(record)
     assert out.getvalue() == native_line(record) + "\n"
     assert json.loads(out.getvalue())["spans"][0]["text"] == text
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "doccano", "prodigy", "conll", "brat"])
+def test_awkward_ids_and_labels_survive_or_are_reported(project: Project, tmp_path: Path, fmt: str) -> None:
+    project.add_label("key person")
+    odd = 'a/b c\t"ä'
+    project.add_documents([DocumentInput(odd, "\nKim met Lee.\n", "odd"), DocumentInput(".", "Dot.", "dot")])
+    project.add_span(odd, "alice", 1, 4, "key person")
+    project.add_span(odd, "alice", 9, 12, "actor")
+    project.add_span(odd, "alice", 0, 4, "claim")  # starts with a line break
+    project.add_span(".", "alice", 0, 3, "actor")
+    first = tmp_path / f"first{EXTENSION[fmt]}"
+    report = export_corpus(project, ExportOptions(format=fmt, output=first))
+    with Project.open(tmp_path / "fresh.db") as fresh:
+        import_corpus(fresh, [first], ImportOptions(add_labels=True))
+        assert sorted(fresh.document_ids()) == sorted([odd, "."])
+        kept = {s.key for s in fresh.spans(odd, "alice")}
+        fresh_text = fresh.document_text(odd)
+        quoted = {(fresh_text[s.start : s.end], s.label) for s in fresh.spans(odd, "alice")}
+        assert ("Lee", "actor") in quoted
+        if fmt == "brat":
+            assert report.left_out == {  # type: ignore[attr-defined]
+                "spans whose label contains a space (brat types cannot)": 1,
+                "spans starting or ending with a line break": 1,
+            }
+        elif fmt == "conll":
+            assert quoted == {("Kim", "key person"), ("Lee", "actor")}
+            assert fresh_text == "Kim met Lee ."
+        else:
+            assert kept == {s.key for s in project.spans(odd, "alice")}
+        second = tmp_path / f"second{EXTENSION[fmt]}"
+        export_corpus(fresh, ExportOptions(format=fmt, output=second))
+    if fmt in ("jsonl", "doccano", "brat"):
+        assert tree(second) == tree(first)
