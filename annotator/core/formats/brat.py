@@ -12,7 +12,7 @@ part of brat.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -80,14 +80,14 @@ def ann_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def read_brat(root: Path, report: TransferReport, decode: object) -> Iterator[CorpusRecord]:
+def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str]) -> Iterator[CorpusRecord]:
     """Records of a brat folder; ``decode(path) -> str`` reads a file as strict UTF-8."""
     for ann in ann_files(root):
         txt = ann.with_suffix(".txt")
         if not txt.is_file():
             raise InputError(ann, f"no {txt.name} beside this .ann file")
-        text: str = decode(txt)  # type: ignore[operator]
-        ann_text: str = decode(ann)  # type: ignore[operator]
+        text: str = decode(txt)
+        ann_text: str = decode(ann)
         spans: dict[str, tuple[int, int, str, int]] = {}
         notes: dict[str, tuple[str, int]] = {}
         for number, raw in enumerate(ann_text.split("\n"), start=1):
