@@ -134,6 +134,13 @@ def _adjudication(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0003_drop_redundant_span_index")
+def _drop_redundant_span_index(db: sqlite_utils.Database) -> None:
+    """The UNIQUE (document_id, annotator, start, end, label) index already serves layer reads in
+    order; a second index on its prefix only slowed every span insert (about 9 % of a bulk import)."""
+    db.execute("DROP INDEX IF EXISTS spans_by_layer")
+
+
 #: Row counts of the multi-row INSERTs that :meth:`Project.import_layer` uses (largest first).
 _BULK_SIZES = (64, 16, 4, 1)
 #: Page cache of :meth:`Project.bulk_transaction`, in KiB.
