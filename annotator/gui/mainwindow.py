@@ -1003,14 +1003,11 @@ class MainWindow(QMainWindow):
             self.session.reload()
             self.reload_documents()
 
-    # -- other engineers' windows -------------------------------------------------------------
+    # -- import, export and review (imported on first use: they are not needed to start) ------
 
     def import_documents(self) -> None:
-        try:
-            from annotator.gui.transfer import import_interactively
-        except ImportError:
-            show_error(self, "Import", "Importing is not available in this build.")
-            return
+        from annotator.gui.transfer import import_interactively
+
         if import_interactively(self, self.project, self.session.annotator):
             self.reload_documents()
             self.session.reload()
@@ -1018,19 +1015,13 @@ class MainWindow(QMainWindow):
                 self.open_initial_document()
 
     def export_documents(self) -> None:
-        try:
-            from annotator.gui.transfer import export_interactively
-        except ImportError:
-            show_error(self, "Export", "Exporting is not available in this build.")
-            return
+        from annotator.gui.transfer import export_interactively
+
         export_interactively(self, self.project, self.session.annotator)
 
     def open_review(self) -> None:
-        try:
-            from annotator.gui.review import open_review
-        except ImportError:
-            show_error(self, "Review", "Reviewing is not available in this build.")
-            return
+        from annotator.gui.review import open_review
+
         open_review(self, self.project)
         self.reload_documents()
 
