@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.formats.common import iter_json_lines
 from annotator.core.paths import default_project_path, seeds_dir
 from annotator.core.store import AddResult, DocumentInput, Project
 
@@ -68,21 +69,6 @@ def read_text_file(path: Path) -> str:
     return decode_utf8(path, read_bytes(path))
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line; malformed lines raise with their number."""
-    text = read_text_file(path)
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", number) from exc
-        if not isinstance(record, dict):
-            raise InputError(path, f"expected a JSON object, got {type(record).__name__}", number)
-        yield number, record
-
-
 def document_from_record(path: Path, number: int, record: dict[str, Any]) -> DocumentInput:
     """The document part of a JSONL record: ``text`` and optional ``id``, ``title``, ``meta``."""
     if "text" not in record:
@@ -119,7 +105,7 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[DocumentInput]:
     for path in collect_files(paths):
         suffix = path.suffix.lower()
         if suffix == ".jsonl":
-            for number, record in iter_jsonl(path):
+            for number, record in iter_json_lines(path):
                 yield document_from_record(path, number, record)
         elif suffix == ".txt":
             yield DocumentInput(
