@@ -5,7 +5,6 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -15,6 +14,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from annotator.core.model import DocumentSummary, LabelSet, Span, Status
 from annotator.gui.session import LayerSession
+from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
 SPAN_ID_ROLE = Qt.UserRole + 1
 DOC_ID_ROLE = Qt.UserRole + 2
@@ -32,17 +32,14 @@ _SPAN_ID = int(SPAN_ID_ROLE)
 _DOC_ID = int(DOC_ID_ROLE)
 _STATUS = int(STATUS_ROLE)
 _RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
-_ROW_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemNeverHasChildren
-_EDITABLE_FLAGS = _ROW_FLAGS | Qt.ItemIsEditable
-
-_ROOT = QModelIndex()
+_EDITABLE_FLAGS = ROW_FLAGS | Qt.ItemIsEditable
 
 
 def _key(span: Span) -> tuple[int, int, str, int]:
     return (span.start, span.end, span.label, span.id)
 
 
-class SpanListModel(QAbstractTableModel):
+class SpanListModel(RowTableModel):
     """The open layer's spans in text order: label, covered text, offsets and note.
 
     Follows the session's signals row by row (never a reset for one edit), so a document with
@@ -90,7 +87,7 @@ class SpanListModel(QAbstractTableModel):
 
     def _insert(self, span: Span) -> None:
         row = bisect_left(self._keys, _key(span))
-        self.beginInsertRows(_ROOT, row, row)
+        self.beginInsertRows(ROOT, row, row)
         self._spans.insert(row, span)
         self._keys.insert(row, _key(span))
         self.endInsertRows()
@@ -102,7 +99,7 @@ class SpanListModel(QAbstractTableModel):
             if found is None:
                 return
             row = found
-        self.beginRemoveRows(_ROOT, row, row)
+        self.beginRemoveRows(ROOT, row, row)
         del self._spans[row]
         del self._keys[row]
         self.endRemoveRows()
@@ -128,21 +125,13 @@ class SpanListModel(QAbstractTableModel):
 
     # -- Qt model interface -------------------------------------------------------------
 
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self._spans)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._spans)
 
     def flags(self, index):
         if not index.isValid():
             return Qt.NoItemFlags
-        return _EDITABLE_FLAGS if index.column() == self.NOTE else _ROW_FLAGS
+        return _EDITABLE_FLAGS if index.column() == self.NOTE else ROW_FLAGS
 
     def data(self, index, role=_DISPLAY):
         role = int(role)
@@ -185,7 +174,7 @@ class SpanListModel(QAbstractTableModel):
         return True
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(RowTableModel):
     """Every document with the current annotator's status and span count."""
 
     COLUMNS = ("Title", "Status", "Spans")
@@ -240,22 +229,6 @@ class DocumentListModel(QAbstractTableModel):
         """(documents done, documents) for the current annotator."""
         done = sum(1 for s in self._rows if s.status_for(self._annotator) is Status.DONE)
         return done, len(self._rows)
-
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemNeverHasChildren
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

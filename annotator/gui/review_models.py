@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QColor
 
 from annotator.core.adjudication import DecisionRecord, DisagreementKey
@@ -18,8 +18,7 @@ from annotator.core.agreement import (
     LabelFigures,
     format_number,
 )
-
-_ROOT = QModelIndex()
+from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
 KIND_TITLES = {
     DisagreementKind.ONLY_A: "only A",
@@ -47,10 +46,11 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.0f}%"
 
 
-class DocumentFiguresModel(QAbstractTableModel):
+class DocumentFiguresModel(RowTableModel):
     """The documents under review with their agreement (exact F1) and adjudication progress."""
 
     COLUMNS = ("Document", "F1", "Decided")
+    TIPS = ("", "Exact-span F1 of A and B on this document", "Disagreements decided")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -84,24 +84,6 @@ class DocumentFiguresModel(QAbstractTableModel):
     def row_of(self, doc_id: str) -> int | None:
         return self._row_of.get(doc_id)
 
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        if orientation == Qt.Horizontal and role == Qt.ToolTipRole and 0 <= section < len(self.COLUMNS):
-            return ("", "Exact-span F1 of A and B on this document", "Disagreements decided")[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
-
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -126,7 +108,7 @@ class DocumentFiguresModel(QAbstractTableModel):
         return None
 
 
-class DisagreementModel(QAbstractTableModel):
+class DisagreementModel(RowTableModel):
     """One document's disagreements between A and B, with the decision taken on each."""
 
     COLUMNS = ("Kind", "A", "B", "Text", "Decision")
@@ -178,11 +160,8 @@ class DisagreementModel(QAbstractTableModel):
                 return row
         return None
 
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def _row_count(self) -> int:
+        return len(self._items)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if role != Qt.DisplayRole:
@@ -194,11 +173,6 @@ class DisagreementModel(QAbstractTableModel):
         if section in (1, 2):
             return f"{'AB'[section - 1]}: {self._names[section - 1]}"
         return self.COLUMNS[section]
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
 
     def _span_cell(self, span) -> str:
         return "—" if span is None else span[2]
@@ -235,7 +209,7 @@ class DisagreementModel(QAbstractTableModel):
         return None
 
 
-class LabelFiguresModel(QAbstractTableModel):
+class LabelFiguresModel(RowTableModel):
     """Per-label figures pooled over the documents under review; undefined ones read n/a."""
 
     COLUMNS = ("Label", "A", "B", "P", "R", "F1", "Lenient F1", "κ", "αU")
@@ -261,26 +235,6 @@ class LabelFiguresModel(QAbstractTableModel):
         self._rows = list(labels.items())
         self._colors = colors
         self.endResetModel()
-
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation != Qt.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ToolTipRole:
-            return self.TIPS[section] or None
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -338,10 +292,10 @@ class ConfusionModel(QAbstractTableModel):
         self._max = max(confusion.counts.values(), default=0)
         self.endResetModel()
 
-    def rowCount(self, parent=_ROOT) -> int:
+    def rowCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(self._labels)
 
-    def columnCount(self, parent=_ROOT) -> int:
+    def columnCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(self._labels)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
@@ -356,9 +310,7 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        return ROW_FLAGS if index.isValid() else Qt.NoItemFlags
 
     def count(self, row: int, column: int) -> int:
         if self._confusion is None:
