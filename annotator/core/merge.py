@@ -37,6 +37,7 @@ from annotator.core.store import (
     NewSpan,
     Project,
     inspect_file,
+    read_only_uri,
 )
 
 __all__ = ["MergeResult", "merge_project"]
@@ -88,7 +89,7 @@ def _read_other(path: Path) -> _Other:
         )
     if version < 1:
         raise ProjectError(f"{path}: not an Annotator project (no schema version)")
-    uri = path.resolve().as_uri() + "?mode=ro"
+    uri = read_only_uri(path)
     try:
         with closing(sqlite3.connect(uri, uri=True)) as conn:
             documents = conn.execute(

@@ -200,6 +200,20 @@ class NewSpan:
     note: str | None = None
 
 
+def read_only_uri(path: Path) -> str:
+    """URI of a read-only SQLite connection to ``path`` that leaves no file beside it.
+
+    A ``mode=ro`` connection to a WAL-mode database creates ``-wal`` and ``-shm`` files and, being
+    read-only, cannot remove them again. Without a ``-wal`` file the database file is complete,
+    and ``immutable=1`` reads it without either.
+    """
+    resolved = path.resolve()
+    uri = resolved.as_uri() + "?mode=ro"
+    if not Path(f"{resolved}-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
 def inspect_file(path: Path) -> tuple[int, int]:
     """Read (application_id, user_version) without writing anything; raise if not SQLite."""
     try:
@@ -209,7 +223,7 @@ def inspect_file(path: Path) -> tuple[int, int]:
         raise ProjectError(f"{path}: cannot read the project file: {exc.strerror}") from exc
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
         raise ProjectError(f"{path}: not an Annotator project (not an SQLite database)")
-    uri = path.resolve().as_uri() + "?mode=ro"
+    uri = read_only_uri(path)
     try:
         with closing(sqlite3.connect(uri, uri=True)) as conn:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]

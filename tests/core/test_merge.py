@@ -123,3 +123,12 @@ def test_foreign_missing_and_self_files_are_refused(tmp_path: Path) -> None:
             merge_project(review, tmp_path / "missing.db")
         with pytest.raises(ProjectError, match="into itself"):
             merge_project(review, tmp_path / "review.db")
+
+
+def test_the_other_project_gets_no_wal_files(tmp_path: Path) -> None:
+    other = _make(tmp_path / "other" / "other.db", "alice", [(0, 11, "actor")])
+    before = _digest(other)
+    with Project.open(tmp_path / "review.db") as review:
+        merge_project(review, other)
+    assert _digest(other) == before
+    assert sorted(p.name for p in other.parent.iterdir()) == ["other.db"]

@@ -59,6 +59,19 @@ def test_foreign_sqlite_file_is_refused_and_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
 
 
+def test_foreign_wal_database_is_refused_without_leaving_wal_files(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE things (x)")
+    conn.close()
+    before = file_bytes(path)
+    with pytest.raises(ProjectError, match="not an Annotator project"):
+        Project.open(path)
+    assert file_bytes(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
 @pytest.mark.parametrize(
     "content",
     [b"hello, this is a text file\n" * 10, b"SQLite format 3\x00" + b"\xff" * 200, b"\x00" * 4096],
