@@ -119,3 +119,32 @@ def test_bad_export_options_fail_with_one_line(annotated: Path, args: list[str],
     assert result.exit_code != 0
     assert message in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "brat"], ["--split", "train=1"]])
+def test_an_unwritable_output_fails_with_one_line(
+    annotated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("annotator.core.formats.exporter.os.replace", refuse)
+    out = tmp_path / "out" / "corpus"
+    out.parent.mkdir()
+    result = invoke("--db", annotated, "export", *args, "-o", out, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr == f"annotator: error: {out}: cannot write the export: Permission denied\n"
+    assert list(out.parent.iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_hold_the_staging_file_fails_with_one_line(
+    annotated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    out = tmp_path / "brat"
+    result = invoke("--db", annotated, "export", "--format", "brat", "-o", out, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr == f"annotator: error: {out}: cannot write the export: Permission denied\n"

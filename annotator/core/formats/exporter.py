@@ -241,7 +241,10 @@ def export_corpus(
         else None
     )
     keep = frozenset(options.labels) if options.labels is not None else None
-    outputs = _Outputs(options, report, stream)
+    try:
+        outputs = _Outputs(options, report, stream)
+    except OSError as exc:
+        raise _cannot_write(options.output, exc) from exc
     try:
         if splits is not None:
             for name, _fraction in options.split or ():
@@ -250,10 +253,19 @@ def export_corpus(
             outputs.writer(None)
         _export_records(project, options, outputs, splits, keep, report, total, progress)
         outputs.finish()
+    except OSError as exc:
+        outputs.abort()
+        if options.output is None:
+            raise  # the stream's own trouble (a closed pipe), not a file of ours
+        raise _cannot_write(options.output, exc) from exc
     except BaseException:
         outputs.abort()
         raise
     return report
+
+
+def _cannot_write(target: Path | None, exc: OSError) -> AnnotatorError:
+    return AnnotatorError(f"{target}: cannot write the export: {exc.strerror or exc}")
 
 
 def _export_records(
