@@ -148,6 +148,16 @@ def test_bad_ann_line_exits_non_zero(tmp_path: Path) -> None:
     assert f"{folder / 'a.ann'}:2: cannot parse" in result.stderr
 
 
+def test_a_folder_with_nothing_importable_exits_non_zero(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "table.csv").write_text("a,b\n", encoding="utf-8")
+    result = invoke("--db", tmp_path / "p.db", "import", folder, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"annotator: error: {folder}: nothing to import in this folder")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_import_help_documents_the_options() -> None:
     text = invoke("import", "--help").output
     for option in ("--format", "--annotator", "--add-labels", "brat", "doccano", "Prodigy"):

@@ -81,7 +81,10 @@ def sources(paths: Iterable[str | Path], forced: str | None) -> list[tuple[str, 
                 found.append(("brat", path))
                 continue
             suffixes = (".txt", *JSON_SUFFIXES, *CONLL_SUFFIXES)
-            for file in collect_files([path], suffixes):
+            files = collect_files([path], suffixes)
+            if not files:
+                raise InputError(path, f"nothing to import in this folder (no {', '.join(suffixes)} files)")
+            for file in files:
                 found.append((forced or detect_file(file), file))
         elif not path.exists():
             raise InputError(path, "no such file or folder")
