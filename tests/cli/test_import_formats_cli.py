@@ -158,6 +158,19 @@ def test_a_folder_with_nothing_importable_exits_non_zero(tmp_path: Path) -> None
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("name", ["", "  ", "a/b"])
+def test_a_bad_annotator_option_is_refused_not_ignored(tmp_path: Path, name: str) -> None:
+    source = write_lines(
+        tmp_path / "s.jsonl",
+        {"id": "d", "text": "Kim", "annotator": "x", "spans": [{"start": 0, "end": 3, "label": "actor"}]},
+    )
+    result = invoke("--db", tmp_path / "p.db", "import", "--annotator", name, source, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("annotator: error: --annotator: annotator name")
+    with Project.open(tmp_path / "p.db") as project:
+        assert project.document_ids() == []
+
+
 def test_import_help_documents_the_options() -> None:
     text = invoke("import", "--help").output
     for option in ("--format", "--annotator", "--add-labels", "brat", "doccano", "Prodigy"):

@@ -219,6 +219,11 @@ def import_corpus(
 ) -> TransferReport:
     """Import every input in one transaction; on any error or cancel nothing is kept."""
     options = options or ImportOptions()
+    if options.annotator is not None:
+        try:
+            validate_annotator_name(options.annotator)
+        except AnnotatorError as exc:
+            raise AnnotatorError(f"--annotator: {exc}") from None
     report = TransferReport()
     found = sources(paths, options.format)
     units = [
