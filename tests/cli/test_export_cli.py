@@ -148,3 +148,13 @@ def test_an_output_folder_that_cannot_hold_the_staging_file_fails_with_one_line(
     result = invoke("--db", annotated, "export", "--format", "brat", "-o", out, ok=False)
     assert result.exit_code == 1
     assert result.stderr == f"annotator: error: {out}: cannot write the export: Permission denied\n"
+
+
+def test_exporting_onto_the_project_file_itself_is_refused(annotated: Path) -> None:
+    before = annotated.read_bytes()
+    result = invoke("--db", annotated, "export", "-o", annotated, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{annotated}: is the project file itself; choose another output\n")
+    assert annotated.read_bytes() == before
+    with Project.open(annotated) as project:
+        assert project.annotators()

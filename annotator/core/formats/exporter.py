@@ -207,6 +207,9 @@ def check_options(project: Project, options: ExportOptions) -> None:
     if options.output is None and (options.format in FOLDER_FORMATS or options.split is not None):
         what = "a split" if options.split is not None else f"{options.format} (a folder of files)"
         raise AnnotatorError(f"{what} needs an output folder: give -o FOLDER")
+    output, source = options.output, project.path
+    if output is not None and source is not None and output.exists() and os.path.samefile(output, source):
+        raise AnnotatorError(f"{output}: is the project file itself; choose another output")
     layer = options.layer
     if layer is not None and layer not in project.annotators():
         if options.gold:
