@@ -285,7 +285,14 @@ class Project:
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{path}: cannot open the project: {exc}") from exc
         project = cls(db, path)
-        project._migrate(fresh)
+        try:
+            project._migrate(fresh)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise ProjectError(f"{path}: the project file is damaged or unreadable ({exc})") from exc
+        except BaseException:
+            db.close()
+            raise
         return project
 
     @classmethod

@@ -86,6 +86,20 @@ def test_non_database_file_is_refused_and_untouched(tmp_path: Path, content: byt
     assert file_bytes(path) == content
 
 
+def test_damaged_pages_after_the_header_are_refused_and_untouched(project_path: Path) -> None:
+    with Project.open(project_path) as project:
+        project.add_documents([DocumentInput("d1", TEXT), DocumentInput("d2", TEXT * 50)])
+        project.add_span("d1", "ann", 0, 11, "actor")
+    data = bytearray(file_bytes(project_path))
+    page = int.from_bytes(data[16:18], "big")
+    data[2 * page :] = b"\x55" * (len(data) - 2 * page)
+    project_path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="damaged or unreadable"):
+        Project.open(project_path)
+    assert file_bytes(project_path) == bytes(data)
+    assert sorted(p.name for p in project_path.parent.iterdir()) == [project_path.name]
+
+
 def test_newer_schema_is_refused_and_untouched(project_path: Path) -> None:
     Project.open(project_path).close()
     with sqlite3.connect(project_path) as conn:
