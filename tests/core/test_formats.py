@@ -377,6 +377,12 @@ BAD_JSONL = {
     ),
     "bad status": ('{"id": "a", "text": "abc", "status": "finished", "spans": []}', "unknown status"),
     "malformed": ('{"id": "a", "text": ', "malformed JSON"),
+    "lone surrogate in text": ('{"id": "a", "text": "a\\ud800b", "spans": []}', "half of a surrogate pair"),
+    "lone surrogate in a note": (
+        '{"id": "a", "text": "abc", "annotator": "x", '
+        '"spans": [{"start": 0, "end": 1, "label": "actor", "note": "\\uDC00"}]}',
+        "half of a surrogate pair",
+    ),
 }
 
 

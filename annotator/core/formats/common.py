@@ -139,6 +139,13 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", number) from exc
             if not isinstance(record, dict):
                 raise InputError(path, f"expected a JSON object, got {type(record).__name__}", number)
+            if "\\ud" in line or "\\uD" in line:
+                try:  # a \u escape of half a UTF-16 pair decodes to a string that is not Unicode text
+                    json.dumps(record, ensure_ascii=False).encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError(
+                        path, "a \\u escape gives half of a surrogate pair, not a character", number
+                    ) from None
             yield number, record
 
 
