@@ -43,13 +43,19 @@ def application() -> QApplication:
 
 
 def app_icon() -> QIcon | None:
+    """The app icon: the hand-tuned pixel-aligned PNGs at small sizes, the SVG above them."""
     icons = resources_dir().joinpath("icons")
-    for name in ("annotator.svg", "annotator.png"):
-        candidate = icons.joinpath(name)
-        if candidate.is_file():
-            icon = QIcon(str(candidate))
-            return None if icon.isNull() else icon
-    return None
+    icon = QIcon()
+    hicolor = icons.joinpath("hicolor")
+    if hicolor.is_dir():
+        for folder in sorted(hicolor.iterdir(), key=lambda entry: entry.name):
+            png = folder.joinpath("apps", "annotator.png")
+            if png.is_file():
+                icon.addFile(str(png))
+    svg = icons.joinpath("annotator.svg")
+    if svg.is_file():
+        icon.addFile(str(svg))
+    return None if icon.isNull() else icon
 
 
 def known_annotator(settings: Settings) -> str | None:

@@ -67,3 +67,15 @@ def test_the_default_project_starts_with_the_sample_article(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     assert "last_document=nk-troops-kursk" in (tmp_path / "settings.ini").read_text(encoding="utf-8")
+
+
+def test_app_icon_offers_the_pixel_aligned_small_sizes(qapp) -> None:
+    from PySide6.QtCore import QSize
+
+    from annotator.gui.app import app_icon
+
+    icon = app_icon()
+    assert icon is not None
+    sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
+    assert {(16, 16), (24, 24), (32, 32), (256, 256)} <= sizes
+    assert icon.actualSize(QSize(16, 16)) == QSize(16, 16)
