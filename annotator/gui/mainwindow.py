@@ -963,13 +963,20 @@ class MainWindow(QMainWindow):
             return
         self._switch_to(path)
 
+    def _open_recent(self, path: Path) -> None:
+        """A recent project, only if it still exists (never a new, empty one in its place)."""
+        if not path.is_file():
+            show_error(self, "Cannot open the project", f"{path}: no longer exists (moved or deleted?)")
+            return
+        self._switch_to(path)
+
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         current = self.project.path.resolve() if self.project.path else None
         recent = [p for p in self.settings.recent_projects if p != current]
         for path in recent:
             action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _=False, p=path: self._switch_to(p))
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
         if not recent:
             self.recent_menu.addAction("No other recent projects").setEnabled(False)
 

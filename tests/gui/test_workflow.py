@@ -191,6 +191,19 @@ def test_open_and_new_project(window, tmp_path: Path, monkeypatch, qtbot) -> Non
     assert [a.text() for a in window.recent_menu.actions()][:1] == [str((tmp_path / "other.db").resolve())]
 
 
+def test_a_recent_project_that_was_deleted_is_not_recreated(window, tmp_path: Path, errors) -> None:
+    gone = tmp_path / "gone" / "old.db"
+    window.settings.add_recent_project(gone)
+    before = window.project
+    window._fill_recent_menu()
+    action = next(a for a in window.recent_menu.actions() if a.text() == str(gone.resolve()))
+    action.trigger()
+    assert window.project is before
+    assert errors
+    assert "no longer exists" in errors[0][1]
+    assert not gone.parent.exists()
+
+
 def test_opening_a_foreign_file_is_refused_clearly(window, tmp_path: Path, monkeypatch, errors) -> None:
     bad = tmp_path / "notes.db"
     bad.write_text("not a database at all, just text" * 10)
