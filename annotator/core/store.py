@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from functools import lru_cache
-from itertools import groupby
-from operator import itemgetter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +35,15 @@ from annotator.core.errors import (
 )
 from annotator.core.model import (
     GOLD_LAYER,
-    UNCHANGED,
-    Unchanged,
     HOTKEYS,
+    UNCHANGED,
     Document,
     DocumentSummary,
     Label,
     LabelSet,
     Span,
     Status,
+    Unchanged,
     content_hash,
     default_label_set,
     label_palette,
