@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from annotator.core.errors import AnnotatorError
@@ -304,6 +304,14 @@ def _excerpt(span: Span, text: str, limit: int = 24) -> str:
     return covered if len(covered) <= limit else covered[: limit - 1] + "…"
 
 
+def _step_back_later(stack: QUndoStack | None, *, redo: bool) -> None:
+    """After a failed undo (redo), move the stack's index back so that it matches the project
+    file again and the user can simply try again; the command skips that one step."""
+    if stack is None:
+        return
+    QTimer.singleShot(0, stack, stack.redo if redo else stack.undo)
+
+
 class SpansCommand(QUndoCommand):
     """Spans that were added or removed: undo does the opposite, redo does it again."""
 
@@ -321,21 +329,33 @@ class SpansCommand(QUndoCommand):
         self.added = list(added)
         self.removed = list(removed)
         self._done = True  # the operation ran before the push
+        self._undone = False  # a redo failed: the next undo only moves the index
 
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
+        ok = True
         if self.added:
-            self.session.apply_restore(self.doc_id, self.added)
-        if self.removed:
-            self.session.apply_delete(self.doc_id, self.removed)
+            ok = self.session.apply_restore(self.doc_id, self.added)
+        if self.removed and ok:
+            ok = self.session.apply_delete(self.doc_id, self.removed)
+        if not ok:
+            self._undone = True
+            _step_back_later(self.session.undo_stack, redo=False)
 
     def undo(self) -> None:
+        if self._undone:
+            self._undone = False
+            return
+        ok = True
         if self.added:
-            self.session.apply_delete(self.doc_id, self.added)
-        if self.removed:
-            self.session.apply_restore(self.doc_id, self.removed)
+            ok = self.session.apply_delete(self.doc_id, self.added)
+        if self.removed and ok:
+            ok = self.session.apply_restore(self.doc_id, self.removed)
+        if not ok:
+            self._done = True
+            _step_back_later(self.session.undo_stack, redo=True)
 
 
 class UpdateCommand(QUndoCommand):
@@ -350,12 +370,20 @@ class UpdateCommand(QUndoCommand):
         self.old = old
         self.new = new
         self._done = True
+        self._undone = False
 
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        self.session.apply_set(self.doc_id, self.old, self.new)
+        if not self.session.apply_set(self.doc_id, self.old, self.new):
+            self._undone = True
+            _step_back_later(self.session.undo_stack, redo=False)
 
     def undo(self) -> None:
-        self.session.apply_set(self.doc_id, self.new, self.old)
+        if self._undone:
+            self._undone = False
+            return
+        if not self.session.apply_set(self.doc_id, self.new, self.old):
+            self._done = True
+            _step_back_later(self.session.undo_stack, redo=True)

@@ -254,6 +254,57 @@ def test_a_failed_delete_keeps_the_span_visible(window, qtbot, monkeypatch, erro
     assert len(window.session.spans) == 1
 
 
+def test_a_failed_undo_or_redo_can_simply_be_tried_again(window, qtbot, monkeypatch, errors) -> None:
+    view = window.text_view
+    start = window.session.text.index("Robert Wood")
+    select_in_widget(window, "Robert Wood")
+    qtbot.keyClick(view, Qt.Key_1)
+    qtbot.keyClick(view, Qt.Key_2)  # relabel: an update command on top of the add
+    stack = window.session.undo_stack
+    disk = {"broken": False}
+
+    def failing(real):
+        def call(*args, **kwargs):
+            if disk["broken"]:
+                raise ProjectError("project.db: could not save: disk I/O error")
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(window.project, "set_span", failing(window.project.set_span))
+    monkeypatch.setattr(window.project, "delete_spans", failing(window.project.delete_spans))
+    # A failed undo: the span keeps its label, and the stack still offers that undo.
+    disk["broken"] = True
+    qtbot.keyClick(view, Qt.Key_Z, Qt.ControlModifier)
+    assert errors
+    qtbot.waitUntil(lambda: stack.index() == 2)
+    assert stored(window) == [(start, start + 11, "claim")]
+    assert window.undo_action.text().replace("&", "").startswith("Undo Relabel")
+    disk["broken"] = False
+    qtbot.keyClick(view, Qt.Key_Z, Qt.ControlModifier)
+    assert stored(window) == [(start, start + 11, "actor")]
+    assert stack.index() == 1
+    # A failed redo: the stack goes back to offering the redo, which then works.
+    disk["broken"] = True
+    qtbot.keyClick(view, Qt.Key_Y, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: stack.index() == 1)
+    assert stored(window) == [(start, start + 11, "actor")]
+    disk["broken"] = False
+    qtbot.keyClick(view, Qt.Key_Y, Qt.ControlModifier)
+    assert stored(window) == [(start, start + 11, "claim")]
+    # The same for adding and removing spans.
+    stack.undo()
+    disk["broken"] = True
+    stack.undo()
+    qtbot.waitUntil(lambda: stack.index() == 1)
+    assert stored(window) == [(start, start + 11, "actor")]
+    assert len(window.session.spans) == 1
+    disk["broken"] = False
+    stack.undo()
+    assert stored(window) == []
+    assert window.span_model.rowCount() == 0
+
+
 def test_a_duplicate_span_is_refused_politely(window, qtbot, errors) -> None:
     select_in_widget(window, "Robert Wood")
     qtbot.keyClick(window.text_view, Qt.Key_1)
