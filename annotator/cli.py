@@ -285,6 +285,9 @@ def docs_command(app: AppContext, annotator: str | None) -> None:
     if not summaries:
         click.echo("no documents - add some with: annotator import PATH")
         return
+    if annotator is not None and annotator not in app.project.annotators():
+        known = ", ".join(app.project.annotators()) or "none yet"
+        fail(f"no annotator named {annotator!r} in this project (annotators: {known})")
     width = min(max(len(s.id) for s in summaries), 32)
     for s in summaries:
         names = sorted(set(s.status) | set(s.span_counts))
@@ -365,15 +368,15 @@ def agree_command(
     agreement = compute_agreement(docs, annotators=names)
     if not docs:
         click.echo(f"note: no documents annotated by both {names[0]} and {names[1]}", err=True)
-    if as_json:
-        click.echo(json.dumps(agreement.to_json(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_table(agreement), nl=False)
-    if report is not None:
+    if report is not None:  # first, so a report that cannot be written fails before any output
         from annotator.core.report import write_report
 
         written = write_report(agreement, report)
         click.echo(f"report written to {written}", err=True)
+    if as_json:
+        click.echo(json.dumps(agreement.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(agreement), nl=False)
 
 
 @cli.command("merge")

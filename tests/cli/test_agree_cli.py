@@ -197,6 +197,14 @@ def test_agree_report(tmp_path: Path, suffix: str) -> None:
     assert out.startswith("Agreement of alice")
 
 
+def test_agree_report_that_cannot_be_written_fails_before_printing(tmp_path: Path) -> None:
+    code, out, err = run("agree", str(ALICE), str(BOB), "--report", str(tmp_path / "report.pdf"))
+    assert code == 1
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "report.pdf" in err
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

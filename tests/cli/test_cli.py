@@ -168,3 +168,12 @@ def test_version_and_python_dash_m(tmp_path: Path) -> None:
         f"annotator: error: {tmp_path / 'nope'}: no such file or folder"
     ]
     assert "Traceback" not in failed.stderr
+
+
+def test_docs_for_an_unknown_annotator_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    invoke(runner, "--db", db, "import", ROOT / "seeds")
+    result = runner.invoke(cli, ["--db", str(db), "docs", "--annotator", "nobody"])
+    assert result.exit_code == 1
+    assert "no annotator named 'nobody'" in result.stderr
+    assert result.stdout == ""

@@ -97,9 +97,12 @@ def sources(paths: Iterable[str | Path], forced: str | None) -> list[tuple[str, 
 
 def _count_lines(path: Path) -> int:
     count = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            count += chunk.count(b"\n")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                count += chunk.count(b"\n")
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
     return count + 1
 
 
