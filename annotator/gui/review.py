@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -191,6 +191,7 @@ class _GoldCommand(QUndoCommand):
         self._change = change
         self._again = again
         self._pushed = False
+        self._skip_undo = False  # a redo failed: the stack's step back must not revert anything
 
     def redo(self) -> None:
         if not self._pushed:
@@ -200,16 +201,29 @@ class _GoldCommand(QUndoCommand):
             self._change = self._again()
         except AnnotatorError as exc:
             self._window.show_error(f"Could not redo “{self.text()}”", str(exc))
+            self._skip_undo = True
+            self._step_back(redo=False)
             return
         self._window.after_change(self._change)
 
     def undo(self) -> None:
+        if self._skip_undo:
+            self._skip_undo = False
+            return
         try:
             adj.revert(self._window.project, self._change)
         except AnnotatorError as exc:
             self._window.show_error(f"Could not undo “{self.text()}”", str(exc))
+            self._pushed = False  # the stack's step forward must not perform it again
+            self._step_back(redo=True)
             return
         self._window.after_change(self._change)
+
+    def _step_back(self, *, redo: bool) -> None:
+        """After a failed step, move the stack's index back (on the next event-loop turn) so it
+        matches the project file again and the user can simply try again."""
+        stack = self._window.undo_stack
+        QTimer.singleShot(0, stack, stack.redo if redo else stack.undo)
 
 
 def _key_hint(key: str) -> str:

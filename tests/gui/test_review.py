@@ -374,3 +374,30 @@ def test_save_report_failure_is_reported(
     assert window.save_report() is None
     assert messages
     assert "report.pdf" in messages[-1]
+
+
+def test_a_failed_undo_keeps_the_stack_in_step_with_the_file(
+    qtbot, window: ReviewWindow, reviewed: Project, monkeypatch: pytest.MonkeyPatch, messages: list[str]
+) -> None:
+    from annotator.core.errors import ProjectError
+
+    first = window.disagreement_model.items()[0]
+    press(qtbot, window, Qt.Key_A)
+    assert gold(reviewed) == [first.a]
+
+    real_revert = adj.revert
+
+    def failing_revert(project, change):
+        raise ProjectError("disk full")
+
+    monkeypatch.setattr(review.adj, "revert", failing_revert)
+    press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert any("disk full" in m for m in messages)
+    assert gold(reviewed) == [first.a]  # nothing changed in the file ...
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 1)  # ... and the stack says so again
+    assert gold(reviewed) == [first.a]  # stepping back did not perform the decision twice
+
+    monkeypatch.setattr(review.adj, "revert", real_revert)
+    press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # trying again works
+    assert gold(reviewed) == []
+    assert window.undo_stack.index() == 0
