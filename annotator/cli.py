@@ -115,7 +115,7 @@ def cli(ctx: click.Context, db: Path | None, self_test: bool) -> None:
     ctx.obj = app
     ctx.call_on_close(app.close)
     if self_test:
-        from annotator.selftest import run_self_test
+        from annotator.gui.selftest import run_self_test
 
         ctx.exit(run_self_test())
     if ctx.invoked_subcommand is None:
