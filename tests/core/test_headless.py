@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADLESS = [*sorted((ROOT / "annotator" / "core").rglob("*.py")), ROOT / "annotator" / "cli.py"]
+# Everything outside annotator/gui: the core, the CLI, and the package's top-level modules.
+HEADLESS = [*sorted((ROOT / "annotator" / "core").rglob("*.py")), *sorted((ROOT / "annotator").glob("*.py"))]
 
 
 QT = {"PySide6", "PyQt5", "PyQt6", "shiboken6"}
