@@ -331,16 +331,16 @@ class SpansCommand(QUndoCommand):
         self._done = True  # the operation ran before the push
         self._undone = False  # a redo failed: the next undo only moves the index
 
+    def _run(self, *steps: tuple[Callable[[str, list[Span]], bool], list[Span]]) -> bool:
+        """Apply (operation, spans) steps in order, stopping at the first failed write."""
+        return all(apply(self.doc_id, spans) for apply, spans in steps if spans)
+
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        ok = True
-        if self.added:
-            ok = self.session.apply_restore(self.doc_id, self.added)
-        if self.removed and ok:
-            ok = self.session.apply_delete(self.doc_id, self.removed)
-        if not ok:
+        session = self.session
+        if not self._run((session.apply_restore, self.added), (session.apply_delete, self.removed)):
             self._undone = True
             _step_back_later(self.session.undo_stack, redo=False)
 
@@ -348,12 +348,8 @@ class SpansCommand(QUndoCommand):
         if self._undone:
             self._undone = False
             return
-        ok = True
-        if self.added:
-            ok = self.session.apply_delete(self.doc_id, self.added)
-        if self.removed and ok:
-            ok = self.session.apply_restore(self.doc_id, self.removed)
-        if not ok:
+        session = self.session
+        if not self._run((session.apply_delete, self.added), (session.apply_restore, self.removed)):
             self._done = True
             _step_back_later(self.session.undo_stack, redo=True)
 

@@ -170,3 +170,18 @@ def optional_str(path: Path, number: int, record: dict[str, Any], key: str) -> s
     if value is not None and not isinstance(value, str):
         raise InputError(path, f"field {key!r} must be a string or null", number)
     return value
+
+
+def record_header(path: Path, number: int, record: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
+    """(text, id, title, annotator) shared by the JSONL corpus formats.
+
+    The id defaults to ``<file stem>-<line>``; a record without an ``annotator`` key belongs to the
+    layer named after the file's stem, an explicit ``null`` to no layer.
+    """
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise InputError(path, "field 'text' is missing or not a string", number)
+    doc_id = record_id(path, number, record.get("id", f"{path.stem}-{number}"))
+    title = optional_str(path, number, record, "title")
+    annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
+    return text, doc_id, title, annotator

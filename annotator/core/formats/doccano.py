@@ -20,8 +20,7 @@ from annotator.core.formats.common import (
     TransferReport,
     check_span,
     describe,
-    optional_str,
-    record_id,
+    record_header,
 )
 
 RESERVED = frozenset({"id", "text", "label", "title", "annotator"})
@@ -71,12 +70,7 @@ class DoccanoWriter:
 
 def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord:
     """One doccano record (``label`` lists, or doccano 1.x ``entities`` objects)."""
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise InputError(path, "field 'text' is missing or not a string", number)
-    doc_id = record_id(path, number, record.get("id", f"{path.stem}-{number}"))
-    title = optional_str(path, number, record, "title")
-    annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
+    text, doc_id, title, annotator = record_header(path, number, record)
     spans: list[SpanTuple] = []
     if "entities" in record and "label" not in record:
         entities = record["entities"]

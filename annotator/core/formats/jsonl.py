@@ -22,8 +22,7 @@ from annotator.core.formats.common import (
     TransferReport,
     check_span,
     iter_json_lines,
-    optional_str,
-    record_id,
+    record_header,
 )
 from annotator.core.model import Status
 
@@ -52,12 +51,7 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
     A record without an ``annotator`` key belongs to the layer named after the file's stem; an
     explicit ``null`` means a document without a layer.
     """
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise InputError(path, "field 'text' is missing or not a string", number)
-    doc_id = record_id(path, number, record.get("id", f"{path.stem}-{number}"))
-    title = optional_str(path, number, record, "title")
-    annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
+    text, doc_id, title, annotator = record_header(path, number, record)
     status = record.get("status")
     if status is not None and status not in _STATUSES:
         raise InputError(path, f"unknown status {status!r} (use todo, in_progress or done)", number)
