@@ -45,9 +45,19 @@ def seeded(project: Project) -> Project:
     return project
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the core alone."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the core alone.
+
+    ``stress`` tests (the long reliability variants) run only when the ``-m`` expression names
+    them: ``python3 dev.py test -m stress``.
+    """
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "qtbot" in fixtures or "qapp" in fixtures or "qtmodeltester" in fixtures:
             item.add_marker(pytest.mark.gui)
+    if "stress" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("stress") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("stress")])
+        items[:] = kept
