@@ -38,6 +38,29 @@ class AppContext:
             self._project = open_project(self.db)
         return self._project
 
+    @property
+    def reader(self) -> Project:
+        """The project for commands that only read (docs, stats, export, agree).
+
+        An existing project of the current schema is opened read-only, so these commands work on
+        read-only files and folders and can never change the file; anything else (the default
+        project on first use, an older schema to upgrade) is opened as :attr:`project` is.
+        """
+        if self._project is None:
+            from annotator.core.importing import open_project
+            from annotator.core.paths import default_project_path
+            from annotator.core.store import SCHEMA_VERSION, inspect_file
+
+            path = self.db.expanduser() if self.db is not None else default_project_path()
+            current = False
+            if path.is_file() and path.stat().st_size > 0:
+                try:
+                    current = inspect_file(path)[1] == SCHEMA_VERSION
+                except AnnotatorError:
+                    current = False  # open_project explains what is wrong with it
+            self._project = open_project(self.db, readonly=current)
+        return self._project
+
     def close(self) -> None:
         if self._project is not None:
             self._project.close()
@@ -261,7 +284,7 @@ def export_command(
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:
         with _progress("exporting") as progress:
-            report = export_corpus(app.project, options, stream, progress)
+            report = export_corpus(app.reader, options, stream, progress)
     finally:
         if stream is not None:
             stream.flush()
@@ -281,12 +304,12 @@ def export_command(
 @pass_app
 def docs_command(app: AppContext, annotator: str | None) -> None:
     """List documents with each annotator's status and span count."""
-    summaries = app.project.summaries()
+    summaries = app.reader.summaries()
     if not summaries:
         click.echo("no documents - add some with: annotator import PATH")
         return
-    if annotator is not None and annotator not in app.project.annotators():
-        known = ", ".join(app.project.annotators()) or "none yet"
+    if annotator is not None and annotator not in app.reader.annotators():
+        known = ", ".join(app.reader.annotators()) or "none yet"
         fail(f"no annotator named {annotator!r} in this project (annotators: {known})")
     width = min(max(len(s.id) for s in summaries), 32)
     for s in summaries:
@@ -305,7 +328,7 @@ def docs_command(app: AppContext, annotator: str | None) -> None:
 @pass_app
 def stats_command(app: AppContext, as_json: bool) -> None:
     """Figures about the project: documents, characters, spans per label and annotator."""
-    stats = app.project.stats()
+    stats = app.reader.stats()
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -362,7 +385,7 @@ def agree_command(
     else:
         app: AppContext = ctx.obj
         names = (first, second)
-        docs = layers_from_project(app.project, first, second, ids)
+        docs = layers_from_project(app.reader, first, second, ids)
     if names[0] == names[1]:
         fail(f"both layers belong to {names[0]!r}: compare two different annotators")
     agreement = compute_agreement(docs, annotators=names)
@@ -398,3 +421,7 @@ def merge_command(app: AppContext, other: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="annotator")
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,14 @@ class ProjectError(AnnotatorError):
     """The project file cannot be opened or written."""
 
 
+class ProjectBusyError(ProjectError):
+    """Another program held the project's write lock for longer than we wait; nothing was saved."""
+
+
+class ProjectWriteError(ProjectError):
+    """The change could not be written (disk full, read-only file, I/O error); nothing was saved."""
+
+
 class SpanError(AnnotatorError):
     """A span breaks one of the rules a span must follow."""
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.errors import InputError
 from annotator.core.formats.common import iter_json_lines
 from annotator.core.paths import default_project_path, seeds_dir
 from annotator.core.store import AddResult, DocumentInput, Project
@@ -140,17 +140,11 @@ def seed_documents() -> list[DocumentInput]:
     return docs
 
 
-def open_project(path: str | Path | None = None) -> Project:
-    """Open ``path``, or the default project, creating and seeding the default on first use."""
+def open_project(path: str | Path | None = None, *, readonly: bool = False) -> Project:
+    """Open ``path``, or the default project, creating it with the sample article on first use.
+
+    ``readonly`` opens an existing project for reading only (see :meth:`Project.open`).
+    """
     if path is not None:
-        return Project.open(Path(path).expanduser())
-    default = default_project_path()
-    is_new = not default.exists()
-    project = Project.open(default)
-    if is_new:
-        try:
-            project.add_documents(seed_documents())
-        except AnnotatorError:
-            project.close()
-            raise
-    return project
+        return Project.open(Path(path).expanduser(), readonly=readonly)
+    return Project.open(default_project_path(), readonly=readonly, seed=seed_documents)

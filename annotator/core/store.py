@@ -11,9 +11,10 @@ and left byte-for-byte unchanged.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -30,7 +31,9 @@ from annotator.core.errors import (
     AnnotatorError,
     DocumentError,
     LabelError,
+    ProjectBusyError,
     ProjectError,
+    ProjectWriteError,
     SpanError,
 )
 from annotator.core.model import (
@@ -214,8 +217,38 @@ def read_only_uri(path: Path) -> str:
     return uri
 
 
-def inspect_file(path: Path) -> tuple[int, int]:
-    """Read (application_id, user_version) without writing anything; raise if not SQLite."""
+def _process_alive(pid: str) -> bool:
+    """Whether process ``pid`` (a decimal string) is still running; False for anything else."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _remove_database_files(path: Path) -> None:
+    """Remove ``path`` and its ``-wal``/``-shm``/``-journal`` companions, if any."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+#: Tables every Annotator project of the current schema has.
+_REQUIRED_TABLES = frozenset(
+    {"project_meta", "documents", "labels", "annotators", "spans", "status", "adjudications"}
+)
+
+
+def inspect_file(path: Path, *, check: bool = False) -> tuple[int, int]:
+    """Read (application_id, user_version) without writing anything; raise if not SQLite.
+
+    ``check`` also runs SQLite's ``quick_check`` (about 1 ms per MB) and, for an Annotator
+    project, looks for its tables, so a damaged file is refused before anything writes to it.
+    """
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -226,73 +259,242 @@ def inspect_file(path: Path) -> tuple[int, int]:
     uri = read_only_uri(path)
     try:
         with closing(sqlite3.connect(uri, uri=True)) as conn:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")] if check else ["ok"]
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{path}: the project file is damaged or unreadable ({exc})") from exc
-    return int(app_id), int(version)
+    if problems != ["ok"]:
+        found = "; ".join(line.strip() for problem in problems for line in str(problem).splitlines())
+        raise ProjectError(
+            f"{path}: the project file is damaged ({found.replace('*** in database main *** ', '')}); "
+            "it was left as it is - restore it from a backup"
+        )
+    if check and app_id == APPLICATION_ID and version == SCHEMA_VERSION and not _REQUIRED_TABLES <= tables:
+        missing = ", ".join(sorted(_REQUIRED_TABLES - tables))
+        raise ProjectError(f"{path}: the project file is damaged (missing tables: {missing})")
+    return app_id, version
+
+
+#: How long a write waits for another program's write (an import, a second window) to finish.
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+#: SQLite primary result codes that :func:`save_error` explains.
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL = (
+    5,
+    6,
+    8,
+    10,
+    11,
+    13,
+)
+
+
+def save_error(path: Path | None, exc: sqlite3.Error, busy_timeout_ms: int) -> ProjectError:
+    """The user's explanation of why a write failed; the change was rolled back in every case."""
+    where = path or "project"
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return ProjectBusyError(
+            f"{where}: another program is writing to this project (an import, or Annotator open "
+            f"twice) and did not finish within {busy_timeout_ms / 1000:g} s; the change was not "
+            "saved - try again in a moment"
+        )
+    if code == _SQLITE_FULL:
+        return ProjectWriteError(f"{where}: the disk is full; the change was not saved ({exc})")
+    if code == _SQLITE_READONLY:
+        return ProjectWriteError(
+            f"{where}: the project file or its folder is read-only; the change was not saved ({exc})"
+        )
+    if code in (_SQLITE_IOERR, _SQLITE_CORRUPT):
+        return ProjectWriteError(f"{where}: the disk refused the write; the change was not saved ({exc})")
+    return ProjectWriteError(f"{where}: could not save: {exc}")
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy of a schema-``version`` project is kept before it is upgraded."""
+    candidate = path.with_name(f"{path.name}.schema-{version}.backup")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.schema-{version}.backup-{number}")
+    return candidate
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, before SQLite tries, a project it could open but never save to."""
+    if not os.access(path, os.R_OK):
+        raise ProjectError(f"{path}: cannot read the project file (permission denied)")
+    if not os.access(path, os.W_OK):
+        raise ProjectError(
+            f"{path}: the project file is read-only; Annotator saves every change at once, so it "
+            "opens only files it can write (make it writable, or work on a copy; "
+            "'annotator --db FILE export/stats/agree' still read it)"
+        )
+    folder = path.parent
+    if not Path(f"{path}-wal").exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ProjectError(
+            f"{path}: the folder {folder} is read-only; Annotator keeps its journal "
+            f"({path.name}-wal) beside the project file and cannot create it there (move the "
+            "project to a writable folder)"
+        )
 
 
 class Project:
     """An open project file; the only code that talks SQL."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        path: Path | None,
+        *,
+        readonly: bool = False,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> None:
         self.db = db
         self.path = path
+        self.readonly = readonly
+        self.busy_timeout_ms = busy_timeout_ms
         self._labels: LabelSet | None = None
         self._text_cache: tuple[str, str] | None = None
+        self._data_version = self._read_data_version()
 
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True) -> Project:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        seed: Callable[[], Iterable[DocumentInput]] | None = None,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> Project:
         """Open an existing project or create a new one at ``path``.
 
         Refuses (with :class:`ProjectError`, leaving the file untouched) anything that is not an
-        Annotator project, or one written by a newer schema version.
+        Annotator project, one written by a newer schema version, an empty file, and a file
+        that could be read but not saved to. A new project is built beside ``path`` (with the
+        documents ``seed`` returns, if given) and moved into place only when complete, so a
+        crash never leaves a half-made project. Before an older project's schema is upgraded
+        a copy of it is written next to it (:func:`backup_path`).
+
+        ``readonly`` opens an existing project for reading only (export, statistics,
+        agreement): read-only files and folders are fine, and nothing is ever written.
         """
         path = Path(path)
-        exists = path.exists()
-        if exists and path.is_dir():
+        if path.is_dir():
             raise ProjectError(f"{path}: is a folder, not a project file")
-        fresh = not exists or path.stat().st_size == 0
-        if not fresh:
-            app_id, version = inspect_file(path)
-            if app_id != APPLICATION_ID:
-                raise ProjectError(
-                    f"{path}: not an Annotator project (an SQLite database of another application)"
-                )
-            if version > SCHEMA_VERSION:
-                raise ProjectError(
-                    f"{path}: written by a newer Annotator (schema {version}, this version "
-                    f"understands up to {SCHEMA_VERSION}); upgrade Annotator to open it"
-                )
-        elif not create:
-            raise ProjectError(f"{path}: no such project file")
-        else:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ProjectError(f"{path}: cannot create the project folder: {exc}") from exc
+        if not path.exists():
+            if readonly or not create:
+                raise ProjectError(f"{path}: no such project file")
+            cls._create(path, seed, busy_timeout_ms)
+        elif path.stat().st_size == 0:
+            raise ProjectError(
+                f"{path}: the file is empty (0 bytes), not an Annotator project; it was left as it "
+                "is (delete it, or choose another name for a new project)"
+            )
+        app_id, version = inspect_file(path, check=True)
+        if app_id != APPLICATION_ID:
+            raise ProjectError(
+                f"{path}: not an Annotator project (an SQLite database of another application)"
+            )
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"{path}: written by a newer Annotator (schema {version}, this version "
+                f"understands up to {SCHEMA_VERSION}); upgrade Annotator to open it"
+            )
+        if readonly:
+            return cls._open_readonly(path, version, busy_timeout_ms)
+        _check_writable(path)
         try:
             db = sqlite_utils.Database(path)
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 5000")
-            if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
+            cls._configure(db, busy_timeout_ms)
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{path}: cannot open the project: {exc}") from exc
-        project = cls(db, path)
+        project = cls(db, path, busy_timeout_ms=busy_timeout_ms)
         try:
-            project._migrate(fresh)
+            project._upgrade(version)
         except sqlite3.DatabaseError as exc:
             db.close()
             raise ProjectError(f"{path}: the project file is damaged or unreadable ({exc})") from exc
         except BaseException:
             db.close()
             raise
+        return project
+
+    @staticmethod
+    def _configure(db: sqlite_utils.Database, busy_timeout_ms: int) -> None:
+        """WAL (readers never wait for a writer), FULL sync (a commit survives power loss)."""
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+
+    @classmethod
+    def _create(
+        cls, path: Path, seed: Callable[[], Iterable[DocumentInput]] | None, busy_timeout_ms: int
+    ) -> None:
+        """Build a complete new project beside ``path``, then link it into place.
+
+        If another process created ``path`` meanwhile, its project wins and ours is dropped.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectError(f"{path}: cannot create the project folder: {exc}") from exc
+        for stale in path.parent.glob(f".{path.name}.creating-*"):
+            if not _process_alive(stale.name.rsplit("-", 1)[-1]):
+                _remove_database_files(stale)  # left by a creator that was killed
+        staging = path.with_name(f".{path.name}.creating-{os.getpid()}")
+        _remove_database_files(staging)
+        try:
+            db = sqlite_utils.Database(staging)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{path}: cannot create the project: {exc}") from exc
+        try:
+            cls._configure(db, busy_timeout_ms)
+            project = cls(db, staging, busy_timeout_ms=busy_timeout_ms)
+            project._migrate(fresh=True)
+            if seed is not None:
+                project.add_documents(seed())
+            db.close()
+            try:
+                os.link(staging, path)
+            except FileExistsError:
+                pass  # created by another process meanwhile: open that one
+            except OSError:
+                # No hard links here (some network or FAT file systems): move it instead.
+                if not path.exists():
+                    os.replace(staging, path)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{path}: cannot create the project: {exc}") from exc
+        except OSError as exc:
+            raise ProjectError(f"{path}: cannot create the project: {exc.strerror or exc}") from exc
+        finally:
+            db.close()
+            _remove_database_files(staging)
+
+    @classmethod
+    def _open_readonly(cls, path: Path, version: int, busy_timeout_ms: int) -> Project:
+        if version < SCHEMA_VERSION:
+            raise ProjectError(
+                f"{path}: written by an older Annotator (schema {version}); open it once in "
+                "Annotator to upgrade it (a backup copy is kept) before reading it"
+            )
+        try:
+            conn = sqlite3.connect(read_only_uri(path), uri=True)
+            db = sqlite_utils.Database(conn)
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            db.execute("PRAGMA query_only = ON")
+            db.execute("SELECT count(*) FROM documents").fetchone()
+            project = cls(db, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
+            project._refuse_unknown_migrations()
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{path}: cannot read the project: {exc}") from exc
         return project
 
     @classmethod
@@ -304,7 +506,16 @@ class Project:
         project._migrate(True)
         return project
 
-    def _migrate(self, fresh: bool) -> None:
+    def _upgrade(self, version: int) -> None:
+        """Apply pending migrations to an existing project, after writing a backup copy of it."""
+        self._refuse_unknown_migrations()
+        if not MIGRATIONS.pending(self.db):
+            return
+        assert self.path is not None
+        self.write_backup(backup_path(self.path, version))
+        self._migrate(fresh=False)
+
+    def _refuse_unknown_migrations(self) -> None:
         known = {m.name for m in MIGRATIONS._migrations}
         applied = {m.name for m in MIGRATIONS.applied(self.db)}
         if applied - known:
@@ -312,8 +523,24 @@ class Project:
                 f"{self.path}: written by a newer Annotator (unknown migrations "
                 f"{', '.join(sorted(applied - known))})"
             )
-        if not MIGRATIONS.pending(self.db):
-            return
+
+    def write_backup(self, target: Path) -> Path:
+        """A complete, consistent copy of the project at ``target`` (written beside, then moved)."""
+        staging = target.with_name(f".{target.name}.writing-{os.getpid()}")
+        try:
+            with closing(sqlite3.connect(staging)) as copy:
+                self.db.conn.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+            os.replace(staging, target)
+        except (OSError, sqlite3.Error) as exc:
+            _remove_database_files(staging)
+            raise ProjectError(
+                f"{self.path}: cannot write the backup copy {target} before upgrading the project "
+                f"({exc}); the project was left unchanged"
+            ) from exc
+        return target
+
+    def _migrate(self, fresh: bool) -> None:
         try:
             MIGRATIONS.apply(self.db)
             with self.db.atomic():
@@ -338,14 +565,67 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group several operations into one commit (nested calls become savepoints)."""
-        try:
-            with self.db.atomic():
+        """Group several operations into one commit (nested calls become savepoints).
+
+        The outermost level starts with ``BEGIN IMMEDIATE``: it takes the write lock first
+        (waiting up to ``busy_timeout_ms`` for another program's write), so a transaction never
+        fails half-way because another connection wrote meanwhile. When it returns, the change
+        is committed; when it raises, nothing of it was saved.
+        """
+        if self.readonly:
+            raise ProjectWriteError(f"{self.path}: opened read-only; nothing can be changed")
+        if self.db.conn.in_transaction:
+            with self._explained():
+                with self.db.atomic():
+                    yield
+            return
+        with self._explained():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
                 yield
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        if self.db.conn.in_transaction:
+            self.db.conn.rollback()
+        self.forget_cached()
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        try:
+            yield
         except sqlite3.IntegrityError as exc:
             raise AnnotatorError(f"the project refused the change: {exc}") from exc
-        except sqlite3.OperationalError as exc:
-            raise ProjectError(f"{self.path or 'project'}: could not save: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise save_error(self.path, exc, self.busy_timeout_ms) from exc
+
+    # -- other programs ------------------------------------------------------------------
+
+    def _read_data_version(self) -> int:
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_elsewhere(self) -> bool:
+        """True (once) when another connection committed since this one last looked.
+
+        ``PRAGMA data_version`` changes only for other connections' commits, so the window can
+        poll this cheaply and reload what it shows. Cached labels and text are dropped then.
+        """
+        try:
+            version = self._read_data_version()
+        except sqlite3.Error:
+            return False
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        self.forget_cached()
+        return True
 
     # -- meta ----------------------------------------------------------------------------
 
@@ -1047,6 +1327,7 @@ class Project:
 
 __all__ = [
     "APPLICATION_ID",
+    "DEFAULT_BUSY_TIMEOUT_MS",
     "GOLD_LAYER",
     "SCHEMA_VERSION",
     "AddResult",

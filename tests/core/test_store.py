@@ -94,8 +94,9 @@ def test_damaged_pages_after_the_header_are_refused_and_untouched(project_path: 
     page = int.from_bytes(data[16:18], "big")
     data[2 * page :] = b"\x55" * (len(data) - 2 * page)
     project_path.write_bytes(bytes(data))
-    with pytest.raises(ProjectError, match="damaged or unreadable"):
+    with pytest.raises(ProjectError, match="damaged") as caught:
         Project.open(project_path)
+    assert "\n" not in str(caught.value)
     assert file_bytes(project_path) == bytes(data)
     assert sorted(p.name for p in project_path.parent.iterdir()) == [project_path.name]
 
@@ -128,13 +129,6 @@ def test_folder_and_missing_file(tmp_path: Path) -> None:
         Project.open(tmp_path)
     with pytest.raises(ProjectError, match="no such project"):
         Project.open(tmp_path / "missing.db", create=False)
-
-
-def test_empty_file_becomes_a_project(tmp_path: Path) -> None:
-    path = tmp_path / "empty.db"
-    path.touch()
-    with Project.open(path) as project:
-        assert len(project.labels()) == 4
 
 
 # -- documents --------------------------------------------------------------------------
