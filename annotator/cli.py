@@ -7,6 +7,7 @@ only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,6 +92,11 @@ class AnnotatorGroup(click.Group):
             sys.exit(exc.exit_code)
         except AnnotatorError as exc:
             _error(str(exc))
+            sys.exit(1)
+        except sqlite3.Error as exc:
+            # A read that failed below the store's own explanations (a disk I/O error, a full
+            # temporary folder): still one clear line, and nothing was changed by it.
+            _error(f"the project could not be read: {exc}")
             sys.exit(1)
         except KeyboardInterrupt:
             _error("interrupted")

@@ -608,6 +608,11 @@ class Project:
 
     # -- other programs ------------------------------------------------------------------
 
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long a write waits for another program's write before giving up."""
+        self.busy_timeout_ms = int(milliseconds)
+        self.db.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+
     def _read_data_version(self) -> int:
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 

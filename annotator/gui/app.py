@@ -7,14 +7,15 @@ import os
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import APP_ID, APP_NAME, ORG_NAME, __version__
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.paths import resources_dir
 from annotator.core.store import Project
 from annotator.gui.settings import Settings, os_user_name
@@ -86,6 +87,75 @@ def open_start_project(db: Path | None, settings: Settings) -> Project:
     return open_project(db)
 
 
+class StartProblemDialog(QMessageBox):
+    """The project to start with cannot be opened: why, and the ways on (the file is untouched)."""
+
+    def __init__(self, error: AnnotatorError, offer_default: bool, parent=None) -> None:
+        super().__init__(QMessageBox.Warning, f"{APP_NAME} cannot open the project", str(error))
+        if parent is not None:
+            self.setParent(parent, self.windowFlags())
+        self.setObjectName("startProblemDialog")
+        self.setTextFormat(Qt.PlainText)  # the message quotes a file name, never markup
+        self.setInformativeText(
+            "Annotator did not change that file. Open another project, start a new one"
+            + (", open the default project" if offer_default else "")
+            + ", or quit."
+        )
+        self.open_button = self.addButton("Open Another Project…", QMessageBox.AcceptRole)
+        self.new_button = self.addButton("New Project…", QMessageBox.AcceptRole)
+        self.default_button = (
+            self.addButton("Open the Default Project", QMessageBox.AcceptRole) if offer_default else None
+        )
+        self.quit_button = self.addButton("Quit", QMessageBox.RejectRole)
+        self.setDefaultButton(self.open_button)
+        self.setEscapeButton(self.quit_button)
+
+
+def recover_start(error: AnnotatorError, offer_default: bool) -> Project | None:
+    """Ask what to open instead of a project that could not be opened; None means quit."""
+    from annotator.core.importing import open_project
+    from annotator.gui.mainwindow import ProjectFileDialog
+
+    while True:
+        dialog = StartProblemDialog(error, offer_default)
+        dialog.exec()
+        clicked = dialog.clickedButton()
+        dialog.deleteLater()
+        try:
+            if clicked is dialog.open_button:
+                path = ProjectFileDialog.ask_open(None)
+                if path is not None:
+                    return open_project(path)
+            elif clicked is dialog.new_button:
+                path = ProjectFileDialog.ask_new(None)
+                if path is not None and path.exists():
+                    raise ProjectError(f"{path} already exists; choose “Open Another Project…” for it")
+                if path is not None:
+                    return open_project(path)
+            elif dialog.default_button is not None and clicked is dialog.default_button:
+                return open_project(None)
+            else:
+                return None
+        except AnnotatorError as exc:
+            error = exc
+
+
+def _report_unexpected(kind: type[BaseException], value: BaseException, tb) -> None:
+    """An unexpected error (a bug): reported, and the window goes on; saved work is safe."""
+    traceback.print_exception(kind, value, tb)
+    if kind is KeyboardInterrupt or QApplication.instance() is None:
+        return
+    box = QMessageBox(
+        QMessageBox.Critical,
+        f"{APP_NAME}: unexpected error",
+        "Something went wrong inside Annotator (a bug). Every change the window showed as saved "
+        "is in the project file.\n\nPlease report this, with the details below.",
+    )
+    box.setTextFormat(Qt.PlainText)
+    box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
+    box.exec()
+
+
 def _close_on_signals(window) -> None:
     """SIGTERM / Ctrl+C close the window properly (its layout and position are saved)."""
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -101,11 +171,17 @@ def run(db: Path | None) -> int:
     started = time.perf_counter()
     app = application()
     settings = Settings(os.environ.get(SETTINGS_ENV) or None)
+    sys.excepthook = _report_unexpected
     try:
         project = open_start_project(db, settings)
     except AnnotatorError as exc:
-        QMessageBox.critical(None, f"{APP_NAME} cannot start", str(exc))
-        return 1
+        if os.environ.get(QUIT_ENV):
+            sys.stderr.write(f"annotator: error: {exc}\n")
+            return 1
+        recovered = recover_start(exc, offer_default=db is not None)
+        if recovered is None:
+            return 1
+        project = recovered
     from annotator.gui.mainwindow import MainWindow
 
     first_start = known_annotator(settings) is None

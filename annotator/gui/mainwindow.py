@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import APP_NAME, __version__
-from annotator.core.errors import AnnotatorError, ProjectError
+from annotator.core.errors import AnnotatorError, ProjectBusyError, ProjectError
 from annotator.core.model import Status
 from annotator.core.store import Project
 from annotator.core.text_ops import find_all, snap_to_words
@@ -44,8 +44,13 @@ PROJECT_FILTER = "Annotator projects (*.db *.annotator.db *.sqlite);;All files (
 
 
 def show_error(parent, title: str, message: str) -> None:
-    """A known error, shown as one clear message (tests replace this)."""
-    QMessageBox.critical(parent, title, message)
+    """A known error, shown as one clear message (tests replace this).
+
+    Plain text: the message quotes file names and document text, never markup to render.
+    """
+    box = QMessageBox(QMessageBox.Critical, title, message, QMessageBox.Ok, parent)
+    box.setTextFormat(Qt.PlainText)
+    box.exec()
 
 
 class ProjectFileDialog:
@@ -66,6 +71,11 @@ class MainWindow(QMainWindow):
     """Annotate the current annotator's layer of one document at a time."""
 
     project_changed = Signal()
+    #: Another program (a second window, the command line) saved changes to the project.
+    changed_elsewhere = Signal()
+
+    #: How often the window looks for changes saved by other programs (a cheap PRAGMA).
+    WATCH_INTERVAL_MS = 1000
 
     def __init__(self, project: Project, settings: Settings, annotator: str) -> None:
         super().__init__()
@@ -207,7 +217,8 @@ class MainWindow(QMainWindow):
         self.session.spans_removed.connect(lambda _spans: self._update_status())
         self.session.spans_changed.connect(lambda _old, _new: self._update_status())
 
-        self.label_bar.set_labels(project.labels())
+        self._shown_labels = project.labels()
+        self.label_bar.set_labels(self._shown_labels)
         self._rebuild_label_actions()
         self.text_view.set_zoom(settings.zoom)
         self.snap_action.setChecked(settings.snapping)
@@ -217,6 +228,12 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._set_saved_state(True)
         self.text_view.setFocus()  # keyboard selection works right away
+
+        self._watch = QTimer(self)
+        self._watch.setObjectName("externalChangeWatch")
+        self._watch.setInterval(self.WATCH_INTERVAL_MS)
+        self._watch.timeout.connect(self.pick_up_external_changes)
+        self._watch.start()
 
     # -- actions and menus ------------------------------------------------------------------
 
@@ -868,11 +885,46 @@ class MainWindow(QMainWindow):
 
     # -- saving state ---------------------------------------------------------------------------
 
+    def pick_up_external_changes(self) -> bool:
+        """Show what another program saved meanwhile (documents, labels, the open layer).
+
+        Polled by a timer; True if there was anything. Skipped while this window is itself in
+        the middle of a write (an import with its progress dialog).
+        """
+        if not self.isVisible() or self.project.db.conn.in_transaction:
+            return False
+        if not self.project.changed_elsewhere():
+            return False
+        if self.project.labels() != self._shown_labels:
+            self._labels_changed(spans_changed=False)
+        self.reload_documents()
+        if self.session.document is not None and not self.project.has_document(self.session.document.id):
+            self.session.unload()
+            self.open_initial_document()
+        elif self.session.document is None:
+            self.open_initial_document()
+        else:
+            self.session.refresh()
+        self._update_status()
+        self.statusBar().showMessage("Updated with changes saved by another program", 6000)
+        self.changed_elsewhere.emit()
+        return True
+
     def _write_finished(self, ok: bool, error) -> None:
         if ok:
             self._set_saved_state(True)
             return
-        if isinstance(error, ProjectError):
+        if isinstance(error, ProjectBusyError):
+            self._set_saved_state(False)
+            show_error(
+                self,
+                "The change was not saved — the project is busy",
+                "Another program is saving to this project right now (an import from the command "
+                "line, or Annotator open on it twice), and it did not finish in time.\n\nYour last "
+                "change was not saved; the window shows only what is saved. Nothing earlier is "
+                f"affected. Try again in a moment.\n\n({error})",
+            )
+        elif isinstance(error, ProjectError):
             self._set_saved_state(False)
             show_error(
                 self,
@@ -1001,6 +1053,7 @@ class MainWindow(QMainWindow):
 
     def _labels_changed(self, spans_changed: bool = True) -> None:
         labels = self.project.labels()
+        self._shown_labels = labels
         self.label_bar.set_labels(labels)
         self._rebuild_label_actions()
         self.span_model.set_labels(labels)
@@ -1086,5 +1139,11 @@ class MainWindow(QMainWindow):
         self._splitter_restored = True
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._watch.stop()
         self.save_window_state()
         super().closeEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if hasattr(self, "_watch"):
+            self._watch.start()

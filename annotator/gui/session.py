@@ -91,6 +91,25 @@ class LayerSession(QObject):
         if self.document is not None:
             self.load(self.document.id)
 
+    def refresh(self) -> bool:
+        """Show what another program saved to the open layer meanwhile; True if anything changed.
+
+        Only the difference is applied (as if this window had made it), so the view keeps its
+        scroll position and selection and re-styles just the affected lines.
+        """
+        if self.document is None:
+            return False
+        doc_id = self.document.id
+        fresh = {s.id: s for s in self.project.spans(doc_id, self.annotator)}
+        gone = [s for i, s in self.spans.items() if i not in fresh]
+        new = [s for i, s in fresh.items() if i not in self.spans]
+        before = [s for i, s in self.spans.items() if i in fresh and fresh[i] != s]
+        if gone or new:
+            self._took(doc_id, added=new, removed=gone)
+        if before:
+            self._changed(doc_id, before, [fresh[s.id] for s in before])
+        return bool(gone or new or before)
+
     def set_annotator(self, name: str) -> None:
         """Switch to another annotator's layer; undo history belongs to the old layer."""
         self.annotator = name

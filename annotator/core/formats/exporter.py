@@ -11,12 +11,13 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.formats.brat import BratWriter
 from annotator.core.formats.common import CorpusRecord, Progress, TransferReport
@@ -261,6 +262,9 @@ def export_corpus(
         if options.output is None:
             raise  # the stream's own trouble (a closed pipe), not a file of ours
         raise _cannot_write(options.output, exc) from exc
+    except sqlite3.Error as exc:
+        outputs.abort()
+        raise ProjectError(f"{project.path or 'project'}: cannot read the project: {exc}") from exc
     except BaseException:
         outputs.abort()
         raise
