@@ -20,6 +20,9 @@ class ProjectError(AnnotatorError):
 class ProjectBusyError(ProjectError):
     """Another program held the project's write lock for longer than we wait; nothing was saved."""
 
+    #: True when the user stopped waiting (the window's Cancel), not the time limit.
+    cancelled = False
+
 
 class ProjectWriteError(ProjectError):
     """The change could not be written (disk full, read-only file, I/O error); nothing was saved."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFileDialog,
     QHeaderView,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressDialog,
     QSplitter,
     QTableView,
     QTreeView,
@@ -76,6 +79,10 @@ class MainWindow(QMainWindow):
 
     #: How often the window looks for changes saved by other programs (a cheap PRAGMA).
     WATCH_INTERVAL_MS = 1000
+    #: A write waits this long for another program's write before the waiting dialog appears...
+    BUSY_SLICE_MS = 300
+    #: ...and at most this long in all (the dialog has a Cancel button meanwhile).
+    busy_wait_s = 120.0
 
     def __init__(self, project: Project, settings: Settings, annotator: str) -> None:
         super().__init__()
@@ -228,6 +235,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._set_saved_state(True)
         self.text_view.setFocus()  # keyboard selection works right away
+
+        self._waiting_for_lock = False
+        self.session.wait_for_lock = self._wait_for_lock
+        project.set_busy_timeout(self.BUSY_SLICE_MS)
 
         self._watch = QTimer(self)
         self._watch.setObjectName("externalChangeWatch")
@@ -891,7 +902,7 @@ class MainWindow(QMainWindow):
         Polled by a timer; True if there was anything. Skipped while this window is itself in
         the middle of a write (an import with its progress dialog).
         """
-        if not self.isVisible() or self.project.db.conn.in_transaction:
+        if not self.isVisible() or self._waiting_for_lock or self.project.db.conn.in_transaction:
             return False
         if not self.project.changed_elsewhere():
             return False
@@ -910,19 +921,65 @@ class MainWindow(QMainWindow):
         self.changed_elsewhere.emit()
         return True
 
+    def _wait_for_lock(self, operation, busy: ProjectBusyError):
+        """Another program is writing: retry ``operation`` behind a cancellable progress dialog.
+
+        Each try waits up to BUSY_SLICE_MS inside SQLite; between tries the dialog repaints and
+        takes the Cancel click. A busy try changed nothing, so trying again is safe.
+        """
+        dialog = QProgressDialog(
+            "Another program is saving to this project (an import from the command line, or "
+            "Annotator open on it twice).\nYour change will be saved as soon as it has finished…",
+            "Cancel",
+            0,
+            0,
+            self,
+        )
+        dialog.setObjectName("waitingForLockDialog")
+        dialog.setWindowTitle("Waiting to save")
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoReset(False)
+        dialog.setAutoClose(False)
+        focus = QApplication.focusWidget()
+        dialog.show()
+        deadline = time.monotonic() + self.busy_wait_s
+        self._waiting_for_lock = True
+        try:
+            while True:
+                QApplication.processEvents(QEventLoop.AllEvents, 50)
+                if dialog.wasCanceled():
+                    cancelled = ProjectBusyError(str(busy))
+                    cancelled.cancelled = True
+                    raise cancelled
+                try:
+                    return operation()
+                except ProjectBusyError:
+                    if time.monotonic() >= deadline:
+                        raise
+        finally:
+            self._waiting_for_lock = False
+            dialog.close()
+            dialog.deleteLater()
+            # Back to where the user was typing, with or without a window manager to do it.
+            self.activateWindow()
+            if focus is not None:
+                focus.setFocus()
+
     def _write_finished(self, ok: bool, error) -> None:
         if ok:
             self._set_saved_state(True)
             return
         if isinstance(error, ProjectBusyError):
             self._set_saved_state(False)
+            ended = "You stopped waiting" if error.cancelled else "The wait for it ran out"
             show_error(
                 self,
                 "The change was not saved — the project is busy",
-                "Another program is saving to this project right now (an import from the command "
-                "line, or Annotator open on it twice), and it did not finish in time.\n\nYour last "
-                "change was not saved; the window shows only what is saved. Nothing earlier is "
-                f"affected. Try again in a moment.\n\n({error})",
+                "Another program was saving to this project (an import from the command line, or "
+                f"Annotator open on it twice). {ended}.\n\nYour last change was not saved; the "
+                "window shows only what is saved, and nothing earlier is affected. Try again in a "
+                f"moment.\n\nProject file: {self.project.path}",
             )
         elif isinstance(error, ProjectError):
             self._set_saved_state(False)
@@ -976,6 +1033,7 @@ class MainWindow(QMainWindow):
         """Show another project in this window (the caller closes the old one)."""
         self.remember_position()
         self.project = project
+        project.set_busy_timeout(self.BUSY_SLICE_MS)
         self.session.project = project
         self.session.forget_history()
         self.session.unload()

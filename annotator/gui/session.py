@@ -20,7 +20,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, ProjectBusyError
 from annotator.core.model import Document, Span, Status
 from annotator.core.store import NewSpan, Project
 from annotator.core.text_ops import SpanIndex
@@ -50,6 +50,10 @@ class LayerSession(QObject):
         self.index: SpanIndex[int] = SpanIndex()
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[str, QUndoStack] = {}
+        #: Called with (operation, error) when another program holds the project's write lock:
+        #: waits (the window shows progress and a Cancel button) and returns the operation's
+        #: result, or raises. None: report the busy project at once.
+        self.wait_for_lock: Callable[[Callable[[], object], ProjectBusyError], object] | None = None
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -137,7 +141,13 @@ class LayerSession(QObject):
     def _write(self, operation: Callable[[], R]) -> R | None:
         """Run one core write; on a user-facing error report it and return None."""
         try:
-            result = operation()
+            try:
+                result = operation()
+            except ProjectBusyError as busy:
+                if self.wait_for_lock is None:
+                    raise
+                # A busy project changed nothing: the same operation may simply be tried again.
+                result = self.wait_for_lock(operation, busy)  # type: ignore[assignment]
         except AnnotatorError as exc:
             self.saved.emit(False, exc)
             return None

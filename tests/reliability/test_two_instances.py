@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QProgressDialog
 
 from annotator.core.store import DocumentInput, Project
 
@@ -160,31 +161,79 @@ def select_range(window, start: int, end: int) -> None:
     window.text_view.setFocus()
 
 
-def test_window_explains_a_busy_project_and_saves_on_the_next_try(
+def when_waiting(window, action) -> list[str]:
+    """Run ``action(dialog)`` once the window's "Waiting to save" dialog shows; returns its text."""
+    seen: list[str] = []
+
+    def check() -> None:
+        dialog = window.findChild(QProgressDialog, "waitingForLockDialog")
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(20, check)
+            return
+        seen.append(dialog.labelText())
+        action(dialog)
+
+    QTimer.singleShot(0, check)
+    return seen
+
+
+def release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+
+
+def test_window_waits_for_a_busy_project_with_a_dialog_then_saves(
     make_window, tmp_path: Path, qtbot, errors
 ) -> None:
     db = new_project(tmp_path / "p.db")
     window = make_window(Project.open(db))
-    window.project.set_busy_timeout(200)
     holder = hold_lock(db)
-    try:
-        select_range(window, 0, 1)
-        qtbot.keyClick(window.text_view, Qt.Key_1)
-    finally:
-        holder.communicate("\n", timeout=30)
-    assert len(errors) == 1
-    title, message = errors[0]
-    assert "the project is busy" in title
-    assert "Another program is saving to this project" in message
-    assert "locked" not in title
-    assert window.session.spans == {}
-    assert window.span_model.rowCount() == 0
-    assert "NOT saved" in window.status_saved.text()
-    qtbot.keyClick(window.text_view, Qt.Key_1)  # the lock is gone: the same key works now
+    seen = when_waiting(window, lambda _dialog: release(holder))
+    select_range(window, 0, 1)
+    qtbot.keyClick(window.text_view, Qt.Key_1)  # returns once saved
+    holder.communicate(timeout=30)
+    assert len(seen) == 1
+    assert "Another program is saving to this project" in seen[0]
+    assert errors == []
     assert [(s.start, s.end) for s in window.session.spans.values()] == [(0, 1)]
     assert "All changes saved" in window.status_saved.text()
     with Project.open(db) as other:
         assert [(s.start, s.end, s.label) for s in other.spans("shared", "alice")] == [(0, 1, "actor")]
+
+
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
+def test_window_explains_a_wait_given_up_and_saves_on_the_next_try(
+    make_window, tmp_path: Path, qtbot, errors, how: str
+) -> None:
+    db = new_project(tmp_path / "p.db")
+    window = make_window(Project.open(db))
+    holder = hold_lock(db)
+    try:
+        if how == "cancel":
+            when_waiting(window, lambda dialog: dialog.cancel())
+        else:
+            window.busy_wait_s = 0.5
+        select_range(window, 0, 1)
+        qtbot.keyClick(window.text_view, Qt.Key_1)
+    finally:
+        release(holder)
+        holder.communicate(timeout=30)
+    assert len(errors) == 1
+    title, message = errors[0]
+    assert "the project is busy" in title
+    assert "Another program was saving to this project" in message
+    assert ("You stopped waiting" in message) == (how == "cancel")
+    assert ("The wait for it ran out" in message) == (how == "timeout")
+    assert "locked" not in title
+    assert window.session.spans == {}
+    assert window.span_model.rowCount() == 0
+    assert "NOT saved" in window.status_saved.text()
+    qtbot.waitUntil(window.isActiveWindow)  # the window took the focus back from the dialog
+    assert window.text_view.hasFocus()
+    qtbot.keyClick(window.text_view, Qt.Key_1)  # the lock is gone: the same key works now
+    assert [(s.start, s.end) for s in window.session.spans.values()] == [(0, 1)]
+    assert "All changes saved" in window.status_saved.text()
 
 
 def test_window_shows_what_the_cli_imported_meanwhile(make_window, tmp_path: Path, qtbot, errors) -> None:
