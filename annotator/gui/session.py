@@ -197,6 +197,25 @@ class LayerSession(QObject):
         self._took(doc_id, removed=deleted)
         return True
 
+    def apply_swap(self, doc_id: str, remove: Sequence[Span], restore: Sequence[Span]) -> bool:
+        """Delete ``remove`` and restore ``restore`` in one transaction: both or neither."""
+        if not remove:
+            return self.apply_restore(doc_id, restore)
+        if not restore:
+            return self.apply_delete(doc_id, remove)
+
+        def write() -> tuple[list[Span], list[Span]]:
+            with self.project.transaction():
+                deleted = self.project.delete_spans([s.id for s in remove])
+                return deleted, self.project.restore_spans(restore)
+
+        done = self._write(write)
+        if done is None:
+            self.reload()
+            return False
+        self._took(doc_id, added=done[1], removed=done[0])
+        return True
+
     def apply_set(self, doc_id: str, old: Sequence[Span], new: Sequence[Span]) -> bool:
         def write() -> list[Span]:
             with self.project.transaction():
@@ -360,16 +379,11 @@ class SpansCommand(QUndoCommand):
         self._done = True  # the operation ran before the push
         self._undone = False  # a redo failed: the next undo only moves the index
 
-    def _run(self, *steps: tuple[Callable[[str, list[Span]], bool], list[Span]]) -> bool:
-        """Apply (operation, spans) steps in order, stopping at the first failed write."""
-        return all(apply(self.doc_id, spans) for apply, spans in steps if spans)
-
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        session = self.session
-        if not self._run((session.apply_restore, self.added), (session.apply_delete, self.removed)):
+        if not self.session.apply_swap(self.doc_id, remove=self.removed, restore=self.added):
             self._undone = True
             _step_back_later(self.session.undo_stack, redo=False)
 
@@ -377,8 +391,7 @@ class SpansCommand(QUndoCommand):
         if self._undone:
             self._undone = False
             return
-        session = self.session
-        if not self._run((session.apply_delete, self.added), (session.apply_restore, self.removed)):
+        if not self.session.apply_swap(self.doc_id, remove=self.added, restore=self.removed):
             self._done = True
             _step_back_later(self.session.undo_stack, redo=True)
 

@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,27 @@ def test_disk_full_during_a_cli_export_leaves_no_partial_file(tmp_path: Path, bi
     assert "annotator: error:" in result.stderr
     assert target.read_text(encoding="utf-8") == "the previous, complete export\n"
     assert sorted(p.name for p in out_dir.iterdir()) == ["corpus.jsonl"]
+
+
+def test_an_undo_step_that_removes_and_restores_is_one_transaction(window, monkeypatch, errors) -> None:
+    """Both halves of a step commit together: a failure in the second leaves the first undone too."""
+    from annotator.core.errors import ProjectWriteError
+
+    session = window.session
+    text = session.text
+    start = text.index("Robert Wood")
+    kept = session.create_span(start, start + 11, "actor")
+    assert kept is not None
+
+    def full(*_args: object) -> None:
+        raise ProjectWriteError("p.db: the disk is full; the change was not saved")
+
+    monkeypatch.setattr(session.project, "restore_spans", full)
+    other = replace(kept, id=kept.id + 1000, start=0, end=3, label="claim")
+    assert not session.apply_swap(session.doc_id, remove=[kept], restore=[other])
+    assert errors
+    assert "disk is full" in errors[0][1]
+    monkeypatch.undo()
+    # The delete that ran first inside the step was rolled back with it.
+    assert session.project.spans(session.doc_id, "alice") == [kept]
+    assert list(session.spans.values()) == [kept]
