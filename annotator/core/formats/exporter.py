@@ -3,6 +3,9 @@
 Documents and spans are read from SQLite with cursors and written record by record, so memory
 does not grow with the corpus. Output goes to a hidden ``.partial`` file or folder beside the
 target and is moved into place only when complete: a failed or cancelled export leaves nothing.
+Each export has its own staging name (host, process id, random token), so two exports to the
+same target never move each other's half-written file into place; what a killed export left is
+removed by the next export to the same target, once its process is gone.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import os
 import random
 import re
+import secrets
 import shutil
+import socket
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,8 +113,56 @@ def assign_splits(doc_ids: Sequence[str], split: Sequence[tuple[str, float]], se
     return result
 
 
+_PARTIAL = ".partial"
+#: This machine, in staging names (a process id means something only on its own host).
+_HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname() or "host")
+
+
 def _staging(target: Path) -> Path:
-    return target.parent / f".{target.name}.partial"
+    """``.NAME.HOST.PID.TOKEN.partial`` beside ``target``: unique to this export."""
+    return target.parent / f".{target.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}{_PARTIAL}"
+
+
+def _process_gone(pid: int) -> bool:
+    """True only when no process ``pid`` runs on this machine (never guessed on Windows, where
+    ``os.kill`` would end the process)."""
+    if pid == os.getpid() or os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Remove what earlier exports to ``target`` left behind when they were killed.
+
+    A staging file or folder of ``target`` goes when its process is gone; one written by an
+    older version (``.NAME.partial``, no owner) goes too. Staging of a live export - in another
+    process, another thread, or on another host sharing the folder - is left alone.
+    """
+    prefix = f".{target.name}."
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(_PARTIAL)):
+            continue
+        owner = name[len(prefix) : -len(_PARTIAL)]
+        if owner:
+            host, _, rest = owner.rpartition(".")[0].rpartition(".")
+            pid = rest if host else ""
+            if host != _HOST or not pid.isdigit() or not _process_gone(int(pid)):
+                continue
+        try:
+            _remove(Path(entry.path))
+        except OSError:
+            pass  # in use or not ours to remove: the export itself is not affected
 
 
 def _remove(path: Path) -> None:
@@ -139,8 +192,8 @@ class _Outputs:
                 raise AnnotatorError(f"{target}: is a folder; give a file name")
             if not target.parent.is_dir():
                 raise AnnotatorError(f"{target.parent}: no such folder")
+            _remove_stale_staging(target)
             self.staging = _staging(target)
-            _remove(self.staging)
             if folder:
                 self.staging.mkdir()
 
