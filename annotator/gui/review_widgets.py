@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -106,13 +106,20 @@ class ReviewTextView(QTextEdit):
         self._text = text
         self._offsets = OffsetMap.for_qt_document(text)
         self._marks = LayerMarks()
-        self.setPlainText(text)
-        cursor = QTextCursor(self.document())
+        # A very long line comes as several paragraphs (see OffsetMap.qt_text), joined up.
+        self.setPlainText(self._offsets.qt_text(text))
+        document = self.document()
+        cursor = QTextCursor(document)
         cursor.select(QTextCursor.Document)
         block = QTextBlockFormat()
         block.setLineHeight(LINE_HEIGHT, int(QTextBlockFormat.LineHeightTypes.ProportionalHeight.value))
         block.setBottomMargin(6)
         cursor.mergeBlockFormat(block)
+        if self._offsets.breaks:
+            joined = QTextBlockFormat()
+            joined.setBottomMargin(0)
+            for k in self._offsets.breaks:
+                QTextCursor(document.findBlock(self._offsets.to_utf16(k) - 1)).mergeBlockFormat(joined)
         self.document().clearUndoRedoStacks()
         self.moveCursor(QTextCursor.Start)
 
@@ -141,6 +148,14 @@ class ReviewTextView(QTextEdit):
         if not cursor.hasSelection():
             return None
         return self._offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy the selected code points of the text exactly (not Qt's view of them)."""
+        mime = QMimeData()
+        selection = self.selection_code_points()
+        if selection is not None:
+            mime.setText(self._text[selection[0] : selection[1]])
+        return mime
 
     def select_range(self, start: int, end: int) -> None:
         q_start, q_end = self._offsets.span_to_utf16(start, end)
