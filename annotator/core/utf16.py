@@ -37,8 +37,11 @@ _QT_PARAGRAPH_END = re.compile("[\r\n\u2029\ufdd0\ufdd1]")
 #: A line longer than this (code points) is shown in Qt as several paragraphs.
 LONG_LINE = 10_000
 #: The length of those paragraphs: a piece ends after the last space in its final
-#: ``PIECE // 5`` code points, else after exactly ``PIECE`` (moved back off a combining mark).
+#: ``PIECE // 5`` code points; without a space there it is cut after ``FORCED_PIECE`` (moved
+#: back off a combining mark), shorter because Qt's time to wrap a paragraph with nowhere to
+#: wrap at grows with the square of its length.
 PIECE = 4_000
+FORCED_PIECE = 1_000
 #: The character :meth:`OffsetMap.qt_text` inserts (Qt's own paragraph separator).
 QT_BREAK = "\u2029"
 
@@ -66,7 +69,9 @@ def _cut(text: str, at: int, low: int) -> int:
     return at
 
 
-def line_breaks(text: str, long_line: int = LONG_LINE, piece: int = PIECE) -> list[int]:
+def line_breaks(
+    text: str, long_line: int = LONG_LINE, piece: int = PIECE, forced_piece: int = FORCED_PIECE
+) -> list[int]:
     """Code points before which a Qt view of ``text`` starts an extra paragraph (sorted).
 
     Only lines (runs between paragraph ends, as Qt sees them) longer than ``long_line`` get any.
@@ -84,7 +89,7 @@ def line_breaks(text: str, long_line: int = LONG_LINE, piece: int = PIECE) -> li
             while end - p > piece:
                 limit = p + piece
                 space = text.rfind(" ", limit - lookback, limit)
-                p = space + 1 if space != -1 else _cut(text, limit, p)
+                p = space + 1 if space != -1 else _cut(text, p + min(piece, forced_piece), p)
                 breaks.append(p)
         start = end + 1
     return breaks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -17,6 +18,7 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QWidget
@@ -90,7 +92,6 @@ class ReviewTextView(QTextEdit):
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.12)
         self.setFont(font)
-        self.document().setDocumentMargin(22)
         self._text = ""
         self._offsets = OffsetMap.for_qt_document("")
         self._marks = LayerMarks()
@@ -103,12 +104,19 @@ class ReviewTextView(QTextEdit):
         return self._offsets
 
     def set_text(self, text: str) -> None:
+        """Show ``text``, plain. The document is filled and formatted before the view gets it:
+        formatting a shown document re-lays it out at each step (16 s for the 2,500 pieces of
+        a 10 MB line)."""
         self._text = text
         self._offsets = OffsetMap.for_qt_document(text)
         self._marks = LayerMarks()
+        old = self.document()
+        document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(self.font())
+        document.setDocumentMargin(22)
         # A very long line comes as several paragraphs (see OffsetMap.qt_text), joined up.
-        self.setPlainText(self._offsets.qt_text(text))
-        document = self.document()
+        document.setPlainText(self._offsets.qt_text(text))
         cursor = QTextCursor(document)
         cursor.select(QTextCursor.Document)
         block = QTextBlockFormat()
@@ -120,8 +128,12 @@ class ReviewTextView(QTextEdit):
             joined.setBottomMargin(0)
             for k in self._offsets.breaks:
                 QTextCursor(document.findBlock(self._offsets.to_utf16(k) - 1)).mergeBlockFormat(joined)
-        self.document().clearUndoRedoStacks()
+        self.setDocument(document)
+        self.setExtraSelections([])
         self.moveCursor(QTextCursor.Start)
+        # The first document is the control's own (it deletes it); ours we delete when replaced.
+        if old is not None and shiboken6.isValid(old) and old.parent() is self:
+            old.deleteLater()
 
     def set_marks(self, marks: LayerMarks, colors: Mapping[str, str]) -> None:
         self._marks = marks

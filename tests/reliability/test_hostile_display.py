@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolTip
 
 from annotator.core.formats.importer import ImportOptions
 from annotator.core.store import DocumentInput, NewSpan, Project
-from annotator.core.utf16 import LONG_LINE, PIECE, OffsetMap, line_breaks, utf16_len
+from annotator.core.utf16 import FORCED_PIECE, LONG_LINE, PIECE, OffsetMap, line_breaks, utf16_len
 from annotator.gui import review, transfer
 from annotator.gui.literal import FSI, PDI, isolate, one_line, tooltip
 from annotator.gui.models import DocumentListModel
@@ -523,8 +523,8 @@ def ten_mb_line(kind: str) -> str:
     if kind == "words":
         words = "the of troops Kursk region ambassador Security Council said North Korean".split()
         line = " ".join(words[(i * 7) % len(words)] for i in range(TEN_MB // 6))
-    else:  # no space to wrap at: minified JSON, base64, a pasted data: URI
-        line = "".join(f'{{"k{i}":[{i},"v"]}},' for i in range(TEN_MB // 12))
+    else:  # nowhere to wrap at all: a hex dump, a DNA sequence, base64 without "/" or "+"
+        line = "".join(f"{i:08x}" for i in range(TEN_MB // 8))
     return line[:TEN_MB]
 
 
@@ -539,8 +539,9 @@ def test_a_10_mb_single_line_opens_takes_a_span_and_scrolls(
     window = make_window(project)
     view = window.text_view
     offsets = window.session.offsets
-    # Shown as paragraphs of about PIECE code points, the stored text untouched.
-    assert len(offsets.breaks) >= TEN_MB // PIECE - 1
+    # Shown as paragraphs of at most PIECE code points (FORCED_PIECE where there is no space
+    # to end one at), the stored text untouched.
+    assert len(offsets.breaks) >= TEN_MB // (PIECE if kind == "words" else FORCED_PIECE) - 4
     assert view.document().blockCount() == len(offsets.breaks) + 1
     assert view.document().characterCount() - 1 == offsets.utf16_length == TEN_MB + len(offsets.breaks)
     block = view.document().findBlockByNumber(len(offsets.breaks) // 2)
@@ -571,22 +572,28 @@ def test_a_10_mb_single_line_opens_takes_a_span_and_scrolls(
     assert view.verticalScrollBar().value() < view.viewport().height()
 
 
-@pytest.mark.stress
-def test_a_10_mb_line_in_the_review_window(qtbot, project: Project) -> None:
+def test_the_review_window_switches_to_a_10_mb_line(qtbot, project: Project) -> None:
+    """Loading a document into the shown review view once re-laid it out per paragraph (16 s)."""
     text = ten_mb_line("no spaces")
-    project.add_documents([DocumentInput("big", text, title="big")])
+    project.add_documents([DocumentInput("small", "A small text."), DocumentInput("big", text)])
     middle = len(text) // 2
-    project.add_span("big", "alice", middle, middle + 20, "actor")
-    project.add_span("big", "bob", middle, middle + 25, "actor")
+    for name, end in (("alice", 20), ("bob", 25)):
+        project.add_span("small", name, 2, 7, "actor")
+        project.add_span("big", name, middle, middle + end, "actor")
     window = ReviewWindow(project, "alice", "bob")
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    assert window.doc_id == "small"
+    window.select_document("big")
     view = window.text_view
     assert view.document().characterCount() - 1 == view.offsets.utf16_length
+    assert window.current_disagreement() is not None
     view.select_range(middle, middle + 25)
     assert view.selection_code_points() == (middle, middle + 25)
     assert view.createMimeDataFromSelection().text() == text[middle : middle + 25]
+    window.select_document("small")
+    assert view.document().toPlainText() == "A small text."
     window.close()
 
 
@@ -600,13 +607,14 @@ def test_a_10_mb_line_in_the_review_window(qtbot, project: Project) -> None:
     ),
     long_line=st.integers(1, 12),
     piece=st.integers(1, 8),
+    forced=st.integers(1, 8),
 )
 def test_offsets_with_breaks_agree_with_a_real_qt_document(
-    qapp, pieces: list[str], long_line: int, piece: int
+    qapp, pieces: list[str], long_line: int, piece: int, forced: int
 ) -> None:
     """Small limits so every shape of break occurs: the map and Qt's document agree everywhere."""
     text = "".join(pieces)
-    offsets = OffsetMap(text, qt_document=True, breaks=line_breaks(text, long_line, piece))
+    offsets = OffsetMap(text, qt_document=True, breaks=line_breaks(text, long_line, piece, forced))
     document = QTextDocument()
     document.setPlainText(offsets.qt_text(text))
     assert offsets.utf16_length == document.characterCount() - 1
@@ -638,6 +646,11 @@ def test_ordinary_documents_are_shown_unchanged() -> None:
     assert breaks
     assert all(text[k - 1] == " " for k in breaks)
     assert all(0 < b - a <= PIECE for a, b in zip([0, *breaks], breaks, strict=False))
+    hexdump = "".join(f"{i:08x}" for i in range(5_000))
+    cuts = line_breaks(hexdump)
+    pieces = [b - a for a, b in zip([0, *cuts], [*cuts, len(hexdump)], strict=True)]
+    assert set(pieces[:-1]) == {FORCED_PIECE}
+    assert pieces[-1] <= PIECE
     combining = "e\u0301" * 20_000
     assert all(not "\u0300" <= combining[k] <= "\u036f" for k in line_breaks(combining))
 
