@@ -18,7 +18,7 @@ all spans: re-setting thousands of them per edit is too slow (100-300 ms for 20,
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip
 
 from annotator.core.model import LabelSet, Span
 from annotator.core.text_ops import assign_lanes
+from annotator.gui.literal import html_text, isolate, one_line
 from annotator.gui.session import LayerSession
 
 READING_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "serif"]
@@ -199,19 +200,30 @@ class TextView(QTextEdit):
     # -- the document -------------------------------------------------------------------------
 
     def show_document(self) -> None:
-        """Show the session's text: plain text only, never markup; one block format for all."""
+        """Show the session's text: plain text only, never markup; one block format for all.
+
+        A very long line comes as several paragraphs (``OffsetMap.qt_text``: Qt lays out each
+        paragraph in one piece, slowly); they are joined without the gap between paragraphs,
+        so they read as the one wrapped line they are.
+        """
         old = self.document()
+        offsets = self.session.offsets
         document = QTextDocument(self)
         document.setUndoRedoEnabled(False)
         document.setDefaultFont(self.reading_font())
         document.setDocumentMargin(28)
-        document.setPlainText(self.session.text)
+        document.setPlainText(offsets.qt_text(self.session.text))
         block_format = QTextBlockFormat()
         block_format.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.ProportionalHeight.value)
         block_format.setBottomMargin(6)
         cursor = QTextCursor(document)
         cursor.select(QTextCursor.Document)
         cursor.mergeBlockFormat(block_format)
+        if offsets.breaks:
+            joined = QTextBlockFormat()
+            joined.setBottomMargin(0)
+            for k in offsets.breaks:
+                QTextCursor(document.findBlock(offsets.to_utf16(k) - 1)).mergeBlockFormat(joined)
         self.selected_span = None
         self._find_ranges = []
         self._current_find = -1
@@ -527,16 +539,15 @@ class TextView(QTextEdit):
             offset = self.session.offsets.to_code_point(position)
             spans = self.session.spans_at(offset)
             if spans:
+                # Rich text of our own, every user string in it escaped and bidi-isolated.
                 lines = []
                 for span in spans:
-                    covered = " ".join(self.session.text[span.start : span.end].split())
-                    if len(covered) > 60:
-                        covered = covered[:59] + "…"
+                    covered = one_line(self.session.text[span.start : span.end], 60)
                     color = self.label_color(span.label).name()
-                    note = f"<br><i>{_escape(span.note)}</i>" if span.note else ""
+                    note = f"<br><i>{_shown(one_line(span.note, 200))}</i>" if span.note else ""
                     lines.append(
-                        f"<span style='color:{color}'>■</span> <b>{_escape(span.label)}</b> "
-                        f"“{_escape(covered)}”{note}"
+                        f"<span style='color:{color}'>■</span> <b>{_shown(span.label)}</b> "
+                        f"“{_shown(covered)}”{note}"
                     )
                 QToolTip.showText(event.globalPos(), "<br>".join(lines), self.viewport())
             else:
@@ -544,6 +555,15 @@ class TextView(QTextEdit):
                 event.ignore()
             return True
         return super().viewportEvent(event)
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy the selected code points of the stored text, exactly (Qt would copy its own view
+        of them: "\n" for "\r\n", and for the paragraph breaks of a very long line)."""
+        mime = QMimeData()
+        selection = self.selection_range()
+        if selection is not None:
+            mime.setText(self.session.text[selection[0] : selection[1]])
+        return mime
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key_Escape:
@@ -561,8 +581,9 @@ def _x(line, position: int) -> float:
     return float(result[0] if isinstance(result, tuple) else result)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _shown(text: str) -> str:
+    """User text inside our rich text: escaped, and isolated so it cannot reorder the rest."""
+    return html_text(isolate(text))
 
 
 __all__ = ["SpanHighlighter", "TextView", "mix"]

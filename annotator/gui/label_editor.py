@@ -35,6 +35,16 @@ def swatch(color: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
+def confirm(parent, title: str, text: str) -> bool:
+    """Yes or no; plain text, since it quotes a label name."""
+    box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No, parent)
+    box.setTextFormat(Qt.PlainText)
+    try:
+        return box.exec() == QMessageBox.Yes
+    finally:
+        box.deleteLater()
+
+
 class DeleteLabelDialog(QDialog):
     """What to do with the spans of a label being deleted: move them, or delete them."""
 
@@ -43,6 +53,7 @@ class DeleteLabelDialog(QDialog):
         self.setWindowTitle(f"Delete label “{name}”")
         layout = QVBoxLayout(self)
         text = QLabel(f"{used} span(s) use the label “{name}”. What should happen to them?")
+        text.setTextFormat(Qt.PlainText)  # a label name is never markup
         text.setWordWrap(True)
         layout.addWidget(text)
         row = QHBoxLayout()
@@ -108,6 +119,7 @@ class LabelSetEditor(QDialog):
             self.buttons[key] = button
         column.addStretch(1)
         self.error = QLabel("")
+        self.error.setTextFormat(Qt.PlainText)  # errors quote label names
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #C0392B;")
         self.error.setMaximumWidth(220)
@@ -247,5 +259,5 @@ class LabelSetEditor(QDialog):
             else:
                 self.delete_label(name, delete_spans=True)
         else:
-            if QMessageBox.question(self, "Delete label", f"Delete the label “{name}”?") == QMessageBox.Yes:
+            if confirm(self, "Delete label", f"Delete the label “{name}”?"):
                 self.delete_label(name)

@@ -7,12 +7,14 @@ from bisect import bisect_left
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QPalette
 
 from annotator.core.model import DocumentSummary, LabelSet, Span, Status
+from annotator.gui.literal import isolate, one_line, tooltip
 from annotator.gui.session import LayerSession
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
@@ -28,11 +30,13 @@ _DECORATION = int(Qt.DecorationRole.value)
 _TOOLTIP = int(Qt.ToolTipRole.value)
 _ALIGNMENT = int(Qt.TextAlignmentRole.value)
 _FOREGROUND = int(Qt.ForegroundRole.value)
+_SIZE_HINT = int(Qt.SizeHintRole.value)
 _SPAN_ID = int(SPAN_ID_ROLE)
 _DOC_ID = int(DOC_ID_ROLE)
 _STATUS = int(STATUS_ROLE)
 _RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
 _EDITABLE_FLAGS = ROW_FLAGS | Qt.ItemIsEditable
+_DOCUMENT_ROLES = frozenset((_DISPLAY, _TOOLTIP, _FOREGROUND, _ALIGNMENT, _SIZE_HINT, _DOC_ID, _STATUS))
 
 
 def _key(span: Span) -> tuple[int, int, str, int]:
@@ -143,23 +147,25 @@ class SpanListModel(RowTableModel):
         span = self._spans[row]
         column = index.column()
         if role == _DISPLAY or role == _EDIT:
+            # One line each, controls made visible; the note is edited as it is.
             if column == self.LABEL:
-                return span.label
+                return one_line(span.label)
             if column == self.TEXT:
-                covered = " ".join(self.session.text[span.start : span.end].split())
-                return covered if len(covered) <= 80 else covered[:79] + "…"
+                return one_line(self.session.text[span.start : min(span.end, span.start + 400)], 80)
             if column == self.START:
                 return span.start
             if column == self.END:
                 return span.end
             if column == self.NOTE:
-                return span.note or ""
+                return (span.note or "") if role == _EDIT else one_line(span.note or "")
         elif role == _DECORATION and column == self.LABEL:
             return self._colors.get(span.label)
         elif role == _TOOLTIP:
+            # Tooltips take text that looks like HTML as HTML: give them escaped rich text.
             if column == self.NOTE and span.note:
-                return span.note
-            return f"{span.label}: {self.session.text[span.start : span.end][:300]}"
+                return tooltip(span.note)
+            covered = self.session.text[span.start : min(span.end, span.start + 300)]
+            return tooltip(f"{isolate(span.label)}: {isolate(covered)}")
         elif role == _ALIGNMENT and (column == self.START or column == self.END):
             return _RIGHT
         elif role == _SPAN_ID:
@@ -175,7 +181,13 @@ class SpanListModel(RowTableModel):
 
 
 class DocumentListModel(RowTableModel):
-    """Every document with the current annotator's status and span count."""
+    """Every document with the current annotator's status and span count.
+
+    Built for 100,000 documents: ``data`` answers only the roles it has (the view asks up to
+    ten per cell), the status and span columns give a constant size hint (sizing a column to
+    its contents asks every cell of up to 1,000 rows, on every change), and the progress count
+    is kept up to date rather than recounted.
+    """
 
     COLUMNS = ("Title", "Status", "Spans")
     TITLE, STATUS, SPANS = range(3)
@@ -193,12 +205,16 @@ class DocumentListModel(RowTableModel):
         self._rows: list[DocumentSummary] = []
         self._annotator = ""
         self._row_of: dict[str, int] = {}
+        self._done = 0
+        self._size_hints: dict[int, QSize] = {}
 
     def set_summaries(self, summaries: list[DocumentSummary], annotator: str) -> None:
         self.beginResetModel()
         self._rows = list(summaries)
         self._annotator = annotator
         self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        self._done = sum(1 for s in self._rows if s.status.get(annotator) is Status.DONE)
+        self._size_hints = {}
         self.endResetModel()
 
     def update_document(self, doc_id: str, status: Status, span_count: int) -> None:
@@ -206,6 +222,7 @@ class DocumentListModel(RowTableModel):
         if row is None:
             return
         old = self._rows[row]
+        self._done += (status is Status.DONE) - (old.status_for(self._annotator) is Status.DONE)
         self._rows[row] = DocumentSummary(
             old.id,
             old.title,
@@ -227,39 +244,62 @@ class DocumentListModel(RowTableModel):
 
     def progress(self) -> tuple[int, int]:
         """(documents done, documents) for the current annotator."""
-        done = sum(1 for s in self._rows if s.status_for(self._annotator) is Status.DONE)
-        return done, len(self._rows)
+        return self._done, len(self._rows)
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def status_value(self, row: int) -> str:
+        """The current annotator's status of the document in ``row`` ("todo", "done", ...)."""
+        return self._rows[row].status_for(self._annotator).value
+
+    def _size_hint(self, column: int) -> QSize:
+        """The widest the status or span column can be (what sizing to contents would find)."""
+        hint = self._size_hints.get(column)
+        if hint is None:
+            metrics = QFontMetrics(QGuiApplication.font())
+            if column == self.STATUS:
+                texts = [f"{mark} {status.display_name}" for status, mark in self._STATUS_MARKS.items()]
+            else:
+                texts = ["000000"]
+            hint = QSize(max(metrics.horizontalAdvance(text) for text in texts) + 12, 0)
+            self._size_hints[column] = hint
+        return hint
+
+    def data(self, index, role=_DISPLAY):
+        role = int(role)
+        if role not in _DOCUMENT_ROLES:
             return None
-        summary = self._rows[index.row()]
-        status = summary.status_for(self._annotator)
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._rows):
+            return None
         column = index.column()
-        if role == Qt.DisplayRole:
+        if role == _SIZE_HINT:
+            return None if column == self.TITLE else self._size_hint(column)
+        summary = self._rows[row]
+        if role == _DISPLAY:
             if column == self.TITLE:
-                return summary.title
+                return one_line(summary.title)
+            status = summary.status_for(self._annotator)
             if column == self.STATUS:
                 return f"{self._STATUS_MARKS[status]} {status.display_name}"
             if column == self.SPANS:
                 return summary.span_counts.get(self._annotator, 0)
-        elif role == Qt.ToolTipRole:
-            return (
-                f"{summary.title}\nid: {summary.id}\n{summary.length:,} characters\n"
-                f"{status.display_name} for {self._annotator}"
+        elif role == _TOOLTIP:
+            status = summary.status_for(self._annotator)
+            return tooltip(
+                f"{isolate(summary.title)}\nid: {isolate(summary.id)}\n{summary.length:,} characters\n"
+                f"{status.display_name} for {isolate(self._annotator)}"
             )
-        elif role == Qt.ForegroundRole and column == self.STATUS:
-            colors = self._STATUS_COLORS[status]
+        elif role == _FOREGROUND and column == self.STATUS:
+            colors = self._STATUS_COLORS[summary.status_for(self._annotator)]
             if colors is None:
                 return None
             dark = QGuiApplication.palette().color(QPalette.Base).lightness() < 128
             return QColor(colors[1] if dark else colors[0])
-        elif role == Qt.TextAlignmentRole and column == self.SPANS:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        elif role == DOC_ID_ROLE:
+        elif role == _ALIGNMENT and column == self.SPANS:
+            return _RIGHT
+        elif role == _DOC_ID:
             return summary.id
-        elif role == STATUS_ROLE:
-            return status.value
+        elif role == _STATUS:
+            return summary.status_for(self._annotator).value
         return None
 
 
@@ -296,8 +336,11 @@ class DocumentFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if self._status == "all":
             return True
-        index = self.sourceModel().index(source_row, 0, source_parent)
-        status = index.data(STATUS_ROLE)
+        source = self.sourceModel()
+        if isinstance(source, DocumentListModel):
+            status = source.status_value(source_row)  # no QModelIndex per row: 100,000 rows
+        else:
+            status = source.index(source_row, 0, source_parent).data(STATUS_ROLE)
         if self._status == "unfinished":
             return status != Status.DONE.value
         return status == self._status

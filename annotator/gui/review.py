@@ -8,7 +8,6 @@ pushed on a ``QUndoStack`` whose commands call that operation and its inverse.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,6 +51,7 @@ from annotator.core.layers import layers_from_project, shared_documents
 from annotator.core.model import GOLD_LAYER
 from annotator.core.report import write_report
 from annotator.core.store import Project
+from annotator.gui.literal import html_text, isolate, mnemonic_safe, one_line, tooltip
 from annotator.gui.review_models import (
     KIND_HINTS,
     ConfusionModel,
@@ -68,14 +68,22 @@ __all__ = ["AnnotatorPairDialog", "ReviewWindow", "inform", "open_review"]
 _open_windows: list[ReviewWindow] = []
 
 
+def _message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> None:
+    # Plain text: the messages quote names and errors, which may look like HTML.
+    box = QMessageBox(icon, title, text, QMessageBox.Ok, parent)
+    box.setTextFormat(Qt.PlainText)
+    box.exec()
+    box.deleteLater()
+
+
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     """A message box; tests replace this function so that nothing blocks."""
-    QMessageBox.information(parent, title, text)
+    _message_box(parent, QMessageBox.Information, title, text)
 
 
 def warn(parent: QWidget | None, title: str, text: str) -> None:
     """An error the user can act on; tests replace this function so that nothing blocks."""
-    QMessageBox.warning(parent, title, text)
+    _message_box(parent, QMessageBox.Warning, title, text)
 
 
 class AnnotatorPairDialog(QDialog):
@@ -155,7 +163,7 @@ def open_review(parent: QWidget | None, project: Project) -> None:
             parent,
             "Review",
             "Review compares two annotators' layers, but this project has "
-            + (f"only {names[0]}'s." if names else "no annotations yet.")
+            + (f"only {isolate(names[0])}'s." if names else "no annotations yet.")
             + "\nImport or merge another annotator's work first (annotator merge OTHER.db).",
         )
         return
@@ -164,12 +172,12 @@ def open_review(parent: QWidget | None, project: Project) -> None:
         return
     a, b = pair
     if not shared_documents(project, a, b):
-        inform(parent, "Review", f"There are no documents annotated by both {a} and {b}.")
+        inform(parent, "Review", f"There are no documents annotated by both {isolate(a)} and {isolate(b)}.")
         return
     try:
         window = ReviewWindow(project, a, b, parent)
     except AnnotatorError as exc:
-        warn(parent, "Review", f"Cannot review {a} and {b}: {exc}")
+        warn(parent, "Review", f"Cannot review {isolate(a)} and {isolate(b)}: {exc}")
         return
     if parent is None:
         _open_windows.append(window)
@@ -226,6 +234,11 @@ class _GoldCommand(QUndoCommand):
         QTimer.singleShot(0, stack, stack.redo if redo else stack.undo)
 
 
+def _html(text: str) -> str:
+    """A user string inside our rich text: one line, escaped, bidi-isolated."""
+    return html_text(isolate(one_line(text)))
+
+
 def _key_hint(key: str) -> str:
     return f"<span style='color: palette(mid)'>[{key}]</span>"
 
@@ -242,7 +255,7 @@ class ReviewWindow(QMainWindow):
         self.a = a
         self.b = b
         self.setAttribute(Qt.WA_DeleteOnClose, True)
-        self.setWindowTitle(f"Review: {a} (A) vs {b} (B) — Annotator")
+        self.setWindowTitle(f"Review: {isolate(one_line(a))} (A) vs {isolate(one_line(b))} (B) — Annotator")
         self.setObjectName("reviewWindow")
         self.undo_stack = QUndoStack(self)
         self.doc_id: str | None = None
@@ -318,6 +331,7 @@ class ReviewWindow(QMainWindow):
 
         # Text with both layers.
         self.title_label = QLabel()
+        self.title_label.setTextFormat(Qt.PlainText)  # a title is never markup
         title_font = self.title_label.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.2)
         title_font.setBold(True)
@@ -414,7 +428,7 @@ class ReviewWindow(QMainWindow):
         confusion_layout = QVBoxLayout(confusion_page)
         confusion_layout.setContentsMargins(6, 6, 6, 6)
         explain = QLabel(
-            f"Rows: <b>{self.a}</b> (A) · columns: <b>{self.b}</b> (B) · ∅ = no span. "
+            f"Rows: <b>{_html(self.a)}</b> (A) · columns: <b>{_html(self.b)}</b> (B) · ∅ = no span. "
             "Green: the same label; red: a confusion."
         )
         explain.setWordWrap(True)
@@ -459,15 +473,16 @@ class ReviewWindow(QMainWindow):
         self.progress_bar.setTextVisible(True)
         self.progress_label = QLabel()
         self.message_label = QLabel()
+        self.message_label.setTextFormat(Qt.PlainText)  # messages quote errors and names
         self.statusBar().addWidget(self.message_label, 1)
         self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.progress_bar)
 
     def _legend_html(self) -> str:
         return (
-            f"<span style='color:#444'>Bars <b>above</b> a line: <b>A</b> = {self.a} &nbsp;·&nbsp; "
-            f"bars <b>below</b>: <b>B</b> = {self.b} &nbsp;·&nbsp; thick = disagreement, thin = agreed "
-            f"&nbsp;·&nbsp; shaded = {GOLD_LAYER}</span>"
+            f"<span style='color:#444'>Bars <b>above</b> a line: <b>A</b> = {_html(self.a)} &nbsp;·&nbsp; "
+            f"bars <b>below</b>: <b>B</b> = {_html(self.b)} &nbsp;·&nbsp; thick = disagreement, "
+            f"thin = agreed &nbsp;·&nbsp; shaded = {GOLD_LAYER}</span>"
         )
 
     def _action(self, text: str, keys: Sequence[str], slot, tip: str = "") -> QAction:
@@ -476,7 +491,7 @@ class ReviewWindow(QMainWindow):
         action.setShortcutContext(Qt.WindowShortcut)
         action.triggered.connect(slot)
         shown = " / ".join(QKeySequence(k).toString(QKeySequence.NativeText) for k in keys)
-        action.setToolTip(f"{tip or text} ({shown})")
+        action.setToolTip(tooltip(f"{tip or text} ({shown})"))
         self.addAction(action)
         return action
 
@@ -499,10 +514,16 @@ class ReviewWindow(QMainWindow):
             "Next ▶", ["N", "J", "F8"], self.next_disagreement, "Next disagreement"
         )
         self.accept_a_action = self._action(
-            "Accept A", ["A"], lambda: self.decide(adj.Decision.A), f"Put {self.a}'s span (A) in gold"
+            "Accept A",
+            ["A"],
+            lambda: self.decide(adj.Decision.A),
+            f"Put {isolate(self.a)}'s span (A) in gold",
         )
         self.accept_b_action = self._action(
-            "Accept B", ["B"], lambda: self.decide(adj.Decision.B), f"Put {self.b}'s span (B) in gold"
+            "Accept B",
+            ["B"],
+            lambda: self.decide(adj.Decision.B),
+            f"Put {isolate(self.b)}'s span (B) in gold",
         )
         self.both_action = self._action(
             "Both", ["T"], lambda: self.decide(adj.Decision.BOTH), "Take both spans into gold"
@@ -539,10 +560,10 @@ class ReviewWindow(QMainWindow):
         # the focus is in this window.
         self.label_actions = [
             self._action(
-                f"Gold span: {label.name}",
+                f"Gold span: {mnemonic_safe(one_line(label.name))}",
                 [label.hotkey],
                 lambda _checked=False, key=label.hotkey: self.edit_with_label(key),
-                f"Put the selected text in gold as {label.name}",
+                f"Put the selected text in gold as {isolate(label.name)}",
             )
             for label in self.project.labels()
             if label.hotkey
@@ -568,7 +589,7 @@ class ReviewWindow(QMainWindow):
         toolbar.setObjectName("reviewToolbar")
         toolbar.setMovable(False)
         pair = QLabel(
-            f"&nbsp;<b>A</b> {html.escape(self.a)} &nbsp;⟷&nbsp; <b>B</b> {html.escape(self.b)}&nbsp;&nbsp;"
+            f"&nbsp;<b>A</b> {_html(self.a)} &nbsp;⟷&nbsp; <b>B</b> {_html(self.b)}&nbsp;&nbsp;"
             f"<span style='color:#666'>→ {GOLD_LAYER}</span>&nbsp;"
         )
         toolbar.addWidget(pair)
@@ -682,7 +703,7 @@ class ReviewWindow(QMainWindow):
             document = self.project.document(doc_id)
             self.doc_id = doc_id
             self._text = document.text
-            self.title_label.setText(document.title)
+            self.title_label.setText(one_line(document.title))
             self.text_view.set_text(document.text)
             self._set_figures("doc", self.agreement.per_document.get(doc_id))
         self._refresh_document(select, first_undecided=select is None)
@@ -754,14 +775,12 @@ class ReviewWindow(QMainWindow):
 
     def _span_html(self, side: str, name: str, span: SpanTuple | None) -> str:
         if span is None:
-            return f"<b>{side}</b> ({name}): <i>no span</i>"
+            return f"<b>{side}</b> ({_html(name)}): <i>no span</i>"
         color = self._colors.get(span[2], "#888888")
-        text = self._text[span[0] : span[1]]
-        text = text if len(text) <= 70 else text[:69] + "…"
-        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        text = one_line(self._text[span[0] : min(span[1], span[0] + 400)], 70)
         return (
-            f"<b>{side}</b> ({name}): <span style='background:{color}; color:white'>"
-            f"&nbsp;{span[2]}&nbsp;</span> “{text}”"
+            f"<b>{side}</b> ({_html(name)}): <span style='background:{color}; color:white'>"
+            f"&nbsp;{_html(span[2])}&nbsp;</span> “{_html(text)}”"
         )
 
     def _describe(self, item: Disagreement, record: adj.DecisionRecord | None, row: int | None) -> str:
@@ -842,7 +861,9 @@ class ReviewWindow(QMainWindow):
             return
         self.text_view.select_range(item.start, item.end)
         self.text_view.setFocus(Qt.ShortcutFocusReason)
-        keys = ", ".join(f"{label.hotkey} {label.name}" for label in self.project.labels() if label.hotkey)
+        keys = ", ".join(
+            f"{label.hotkey} {isolate(label.name)}" for label in self.project.labels() if label.hotkey
+        )
         self.message(f"Adjust the selection (Shift+arrows or the mouse), then press a label key: {keys}.")
 
     def edit_with_label(self, key: str) -> None:

@@ -18,6 +18,7 @@ from annotator.core.agreement import (
     LabelFigures,
     format_number,
 )
+from annotator.gui.literal import isolate, one_line, tooltip
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
 KIND_TITLES = {
@@ -37,9 +38,8 @@ DECIDED_BACKGROUND = QColor("#E7F4EA")
 
 
 def excerpt(text: str, limit: int = 60) -> str:
-    """A one-line piece of text for a table cell."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """A one-line piece of text for a table cell (controls shown as symbols)."""
+    return one_line(text[: 4 * limit + 100], limit)
 
 
 def percent(value: float | None) -> str:
@@ -93,12 +93,14 @@ class DocumentFiguresModel(RowTableModel):
         done, total = self._progress.get(doc_id, (0, 0))
         if role == Qt.DisplayRole:
             if column == 0:
-                return title
+                return one_line(title)
             if column == 1:
                 return format_number(figures.exact.f1 if figures else None, 2)
             return f"{done}/{total}" if total else "—"
         if role == Qt.ToolTipRole:
-            return f"{title}\nid: {doc_id}\n{done} of {total} disagreement(s) decided"
+            return tooltip(
+                f"{isolate(title)}\nid: {isolate(doc_id)}\n{done} of {total} disagreement(s) decided"
+            )
         if role == Qt.TextAlignmentRole and column:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.BackgroundRole and column == 2 and done == total:
@@ -171,11 +173,11 @@ class DisagreementModel(RowTableModel):
         if not 0 <= section < len(self.COLUMNS):
             return None
         if section in (1, 2):
-            return f"{'AB'[section - 1]}: {self._names[section - 1]}"
+            return f"{'AB'[section - 1]}: {one_line(self._names[section - 1])}"
         return self.COLUMNS[section]
 
     def _span_cell(self, span) -> str:
-        return "—" if span is None else span[2]
+        return "—" if span is None else one_line(span[2])
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._items):
@@ -195,13 +197,15 @@ class DisagreementModel(RowTableModel):
         if role == Qt.DecorationRole and column in (1, 2) and span is not None:
             return QColor(self._colors.get(span[2], "#888888"))
         if role == Qt.ToolTipRole:
+            # Tooltips take text that looks like HTML as HTML: give them escaped rich text.
             if column in (1, 2) and span is not None:
-                return f"[{span[0]}, {span[1]}) {span[2]}: “{excerpt(self._text[span[0] : span[1]], 200)}”"
+                covered = excerpt(self._text[span[0] : span[1]], 200)
+                return tooltip(f"[{span[0]}, {span[1]}) {isolate(span[2])}: “{isolate(covered)}”")
             if column == 0:
                 return KIND_HINTS[item.kind]
             if column == 4 and record is not None:
                 return f"Decided: {record.decision.caption} ({record.decided_at})"
-            return excerpt(self._text[item.start : item.end], 300)
+            return tooltip(excerpt(self._text[item.start : item.end], 300))
         if role == Qt.BackgroundRole and record is not None:
             return DECIDED_BACKGROUND
         if role == Qt.UserRole:
@@ -243,7 +247,7 @@ class LabelFiguresModel(RowTableModel):
         column = index.column()
         if role == Qt.DisplayRole:
             values = (
-                name,
+                one_line(name),
                 str(figures.exact.a),
                 str(figures.exact.b),
                 format_number(figures.exact.precision, 2),
@@ -303,10 +307,12 @@ class ConfusionModel(QAbstractTableModel):
             return None
         name = self._labels[section]
         if role == Qt.DisplayRole:
-            return name
+            return one_line(name)
         if role == Qt.ToolTipRole:
             side = "A" if orientation == Qt.Vertical else "B"
-            return f"{side}: no span here" if name == NO_SPAN else f"{side} labelled it {name}"
+            if name == NO_SPAN:
+                return f"{side}: no span here"
+            return tooltip(f"{side} labelled it {isolate(name)}")
         return None
 
     def flags(self, index):
@@ -341,12 +347,12 @@ class ConfusionModel(QAbstractTableModel):
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignCenter)
         if role == Qt.ToolTipRole:
-            a, b = self._labels[row], self._labels[column]
-            if a == NO_SPAN:
-                return f"{n} span(s) B labelled {b} where A has none"
-            if b == NO_SPAN:
-                return f"{n} span(s) A labelled {a} where B has none"
-            return f"{n} span(s): A {a}, B {b}"
+            a, b = isolate(self._labels[row]), isolate(self._labels[column])
+            if self._labels[row] == NO_SPAN:
+                return tooltip(f"{n} span(s) B labelled {b} where A has none")
+            if self._labels[column] == NO_SPAN:
+                return tooltip(f"{n} span(s) A labelled {a} where B has none")
+            return tooltip(f"{n} span(s): A {a}, B {b}")
         return None
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QMimeData, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -17,6 +18,7 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QWidget
@@ -90,7 +92,6 @@ class ReviewTextView(QTextEdit):
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.12)
         self.setFont(font)
-        self.document().setDocumentMargin(22)
         self._text = ""
         self._offsets = OffsetMap.for_qt_document("")
         self._marks = LayerMarks()
@@ -103,18 +104,36 @@ class ReviewTextView(QTextEdit):
         return self._offsets
 
     def set_text(self, text: str) -> None:
+        """Show ``text``, plain. The document is filled and formatted before the view gets it:
+        formatting a shown document re-lays it out at each step (16 s for the 2,500 pieces of
+        a 10 MB line)."""
         self._text = text
         self._offsets = OffsetMap.for_qt_document(text)
         self._marks = LayerMarks()
-        self.setPlainText(text)
-        cursor = QTextCursor(self.document())
+        old = self.document()
+        document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(self.font())
+        document.setDocumentMargin(22)
+        # A very long line comes as several paragraphs (see OffsetMap.qt_text), joined up.
+        document.setPlainText(self._offsets.qt_text(text))
+        cursor = QTextCursor(document)
         cursor.select(QTextCursor.Document)
         block = QTextBlockFormat()
         block.setLineHeight(LINE_HEIGHT, int(QTextBlockFormat.LineHeightTypes.ProportionalHeight.value))
         block.setBottomMargin(6)
         cursor.mergeBlockFormat(block)
-        self.document().clearUndoRedoStacks()
+        if self._offsets.breaks:
+            joined = QTextBlockFormat()
+            joined.setBottomMargin(0)
+            for k in self._offsets.breaks:
+                QTextCursor(document.findBlock(self._offsets.to_utf16(k) - 1)).mergeBlockFormat(joined)
+        self.setDocument(document)
+        self.setExtraSelections([])
         self.moveCursor(QTextCursor.Start)
+        # The first document is the control's own (it deletes it); ours we delete when replaced.
+        if old is not None and shiboken6.isValid(old) and old.parent() is self:
+            old.deleteLater()
 
     def set_marks(self, marks: LayerMarks, colors: Mapping[str, str]) -> None:
         self._marks = marks
@@ -141,6 +160,14 @@ class ReviewTextView(QTextEdit):
         if not cursor.hasSelection():
             return None
         return self._offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy the selected code points of the text exactly (not Qt's view of them)."""
+        mime = QMimeData()
+        selection = self.selection_code_points()
+        if selection is not None:
+            mime.setText(self._text[selection[0] : selection[1]])
+        return mime
 
     def select_range(self, start: int, end: int) -> None:
         q_start, q_end = self._offsets.span_to_utf16(start, end)

@@ -24,6 +24,18 @@ class RowTableModel(QAbstractTableModel):
     def columnCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
+    def index(self, row: int, column: int, parent=ROOT) -> QModelIndex:
+        # QAbstractTableModel.index checks the row through rowCount() and columnCount(), two
+        # calls into Python for every index a proxy or a view creates: check it here instead.
+        if parent.isValid() or not (0 <= row < self._row_count() and 0 <= column < len(self.COLUMNS)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def hasChildren(self, parent=ROOT) -> bool:
+        # Views and proxies may ask this of every row; the default answer calls rowCount() and
+        # columnCount() (into Python) for each. Rows never have children here.
+        return not parent.isValid()
+
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation != Qt.Horizontal or not 0 <= section < len(self.COLUMNS):
             return None

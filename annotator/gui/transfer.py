@@ -69,8 +69,12 @@ DEFAULT_SPLIT = "train=0.8,dev=0.1,test=0.1"
 def show_message(
     parent: QWidget | None, title: str, text: str, details: str = "", warning: bool = False
 ) -> None:
-    """The closing message of an import or export (tests replace this)."""
+    """The closing message of an import or export (tests replace this).
+
+    Plain text: it quotes file names and what the files hold, which may look like HTML.
+    """
     box = QMessageBox(QMessageBox.Warning if warning else QMessageBox.Information, title, text, parent=parent)
+    box.setTextFormat(Qt.PlainText)
     if details:
         box.setDetailedText(details)
     box.exec()
@@ -79,6 +83,7 @@ def show_message(
 
 def _problem_label() -> QLabel:
     label = QLabel()
+    label.setTextFormat(Qt.PlainText)  # it quotes what the user typed
     label.setWordWrap(True)
     label.setStyleSheet("color: #D55E00;")
     label.setVisible(False)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import LabelSet, validate_annotator_name
+from annotator.gui.literal import isolate, mnemonic_safe, one_line, tooltip
 
 
 def readable_text_on(color: QColor) -> str:
@@ -48,6 +49,7 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent=None) -> None:
         super().__init__(parent)
         self._full = text
+        self.setTextFormat(Qt.PlainText)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.setMinimumWidth(0)
 
@@ -92,10 +94,13 @@ class LabelBar(QWidget):
             color = QColor(label.color)
             button = QToolButton(self)
             key = label.hotkey or ""
-            button.setText(f" {key}  {label.name} " if key else f" {label.name} ")
+            name = mnemonic_safe(one_line(label.name))  # "&" would be a mnemonic
+            button.setText(f" {key}  {name} " if key else f" {name} ")
             button.setToolTip(
-                f"Label the selection (or the selected span) as “{label.name}”"
-                + (f" — key {key}" if key else "")
+                tooltip(
+                    f"Label the selection (or the selected span) as “{isolate(label.name)}”"
+                    + (f" — key {key}" if key else "")
+                )
             )
             button.setCursor(Qt.PointingHandCursor)
             button.setFocusPolicy(Qt.NoFocus)
@@ -218,6 +223,7 @@ class AnnotatorDialog(QDialog):
         form.addRow("Annotator name:", self.name)
         layout.addLayout(form)
         self.error = QLabel("")
+        self.error.setTextFormat(Qt.PlainText)  # it quotes the name as typed
         self.error.setStyleSheet("color: #C0392B;")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -289,7 +295,7 @@ class ShortcutsDialog(QDialog):
         table.setSelectionMode(QTableWidget.NoSelection)
         for row, (keys, action) in enumerate(rows):
             table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(action))
+            table.setItem(row, 1, QTableWidgetItem(one_line(action)))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         table.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
