@@ -144,6 +144,34 @@ def _drop_redundant_span_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS spans_by_layer")
 
 
+@MIGRATIONS(name="0004_span_ids_never_reused")
+def _span_ids_never_reused(db: sqlite_utils.Database) -> None:
+    """Span ids are never handed out twice (AUTOINCREMENT), so undo can restore a deleted span
+    under its own id even after new spans were made; documents are found in order by index."""
+    db.executescript(
+        """
+        CREATE TABLE spans_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name) ON UPDATE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            label TEXT NOT NULL REFERENCES labels(name) ON UPDATE CASCADE,
+            note TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            UNIQUE (document_id, annotator, start, "end", label)
+        );
+        INSERT INTO spans_new (id, document_id, annotator, start, "end", label, note, created, updated)
+            SELECT id, document_id, annotator, start, "end", label, note, created, updated FROM spans;
+        DROP TABLE spans;
+        ALTER TABLE spans_new RENAME TO spans;
+        CREATE INDEX spans_by_label ON spans (label);
+        CREATE INDEX documents_in_order ON documents (position, id);
+        """
+    )
+
+
 #: Row counts of the multi-row INSERTs that :meth:`Project.import_layer` uses (largest first).
 _BULK_SIZES = (64, 16, 4, 1)
 #: Page cache of :meth:`Project.bulk_transaction`, in KiB.
@@ -961,13 +989,24 @@ class Project:
 
     def next_unfinished(self, annotator: str, after: str | None = None) -> str | None:
         """The next document (in project order, wrapping) that ``annotator`` has not marked done."""
-        summaries = self.summaries()
-        ids = [s.id for s in summaries]
-        start = ids.index(after) + 1 if after in ids else 0
-        for s in summaries[start:] + summaries[:start]:
-            if s.id != after and s.status_for(annotator) is not Status.DONE:
-                return s.id
-        return None
+        unfinished = (
+            "SELECT d.id FROM documents d WHERE d.id != :after AND NOT EXISTS (SELECT 1 FROM status s "
+            "WHERE s.document_id = d.id AND s.annotator = :annotator AND s.status = 'done') "
+        )
+        params = {"after": after if after is not None else "", "annotator": annotator}
+        if after is not None:
+            row = self.db.execute("SELECT position FROM documents WHERE id = ?", [after]).fetchone()
+            if row is not None:
+                params["position"] = row[0]
+                later = self.db.execute(
+                    unfinished
+                    + "AND (d.position, d.id) > (:position, :after) ORDER BY d.position, d.id LIMIT 1",
+                    params,
+                ).fetchone()
+                if later is not None:
+                    return str(later[0])
+        first = self.db.execute(unfinished + "ORDER BY d.position, d.id LIMIT 1", params).fetchone()
+        return str(first[0]) if first is not None else None
 
     # -- spans ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from annotator.core.model import Status
 from annotator.core.store import Project
 from annotator.core.text_ops import find_all, snap_to_words
 from annotator.gui.editor import TextView
+from annotator.gui.literal import isolate, mnemonic_safe, one_line
 from annotator.gui.models import DOC_ID_ROLE, SPAN_ID_ROLE, DocumentFilter, DocumentListModel, SpanListModel
 from annotator.gui.session import LayerSession
 from annotator.gui.settings import Settings
@@ -109,8 +111,12 @@ class MainWindow(QMainWindow):
         self.doc_view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.doc_view.header().setStretchLastSection(False)
         self.doc_view.header().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.doc_view.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.doc_view.header().setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        # Fixed widths: sizing to contents re-measures every row on each change (slow at 100,000).
+        for column, sample in ((1, "◐ In progress"), (2, "Spans 0000")):
+            self.doc_view.header().setSectionResizeMode(column, QHeaderView.Interactive)
+            self.doc_view.header().resizeSection(
+                column, self.doc_view.fontMetrics().horizontalAdvance(sample) + 24
+            )
         self.doc_view.activated.connect(self._document_activated)
         self.doc_view.clicked.connect(self._document_activated)
         self.status_filter = QComboBox()
@@ -212,6 +218,7 @@ class MainWindow(QMainWindow):
         self.status_counts = QLabel()
         self.status_saved = QLabel()
         for widget in (self.status_annotator, self.status_document, self.status_counts, self.status_saved):
+            widget.setTextFormat(Qt.PlainText)  # they quote titles and names, never markup
             widget.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(widget)
 
@@ -461,7 +468,7 @@ class MainWindow(QMainWindow):
         self.label_actions = []
         self.label_menu.clear()
         for label in self.project.labels():
-            action = QAction(label.name, self)
+            action = QAction(mnemonic_safe(label.name), self)
             if label.hotkey:
                 action.setShortcut(QKeySequence(label.hotkey))
             action.setToolTip(f"Label the selection or the selected span as {label.name}")
@@ -617,7 +624,8 @@ class MainWindow(QMainWindow):
         new = Status.IN_PROGRESS if self.session.status() is Status.DONE else Status.DONE
         if self.session.set_status(new):
             self.statusBar().showMessage(
-                f"Marked “{self.session.document.title}” {new.display_name.lower()}", 4000
+                f"Marked “{isolate(one_line(self.session.document.title))}” {new.display_name.lower()}",
+                4000,
             )
 
     def done_and_next(self) -> None:
@@ -635,11 +643,12 @@ class MainWindow(QMainWindow):
         self.open_document(doc_id)
 
     def step_document(self, delta: int) -> None:
-        ids = [self.doc_model.doc_id(r) for r in range(self.doc_model.rowCount())]
-        if not ids:
+        count = self.doc_model.rowCount()
+        if not count:
             return
-        current = ids.index(self.session.doc_id) if self.session.doc_id in ids else -delta
-        self.open_document(ids[(current + delta) % len(ids)])
+        row = self.doc_model.row_of(self.session.doc_id) if self.session.doc_id else None
+        current = row if row is not None else -delta
+        self.open_document(self.doc_model.doc_id((current + delta) % count))
 
     # -- annotating ---------------------------------------------------------------------------
 
@@ -1013,8 +1022,7 @@ class MainWindow(QMainWindow):
             self.span_heading.setText("<b>Spans</b>")
             return
         row = self.doc_model.row_of(document.id)
-        title = document.title if len(document.title) <= 40 else document.title[:39] + "…"
-        self.status_document.setText(f"{title} ({(row or 0) + 1} of {total})")
+        self.status_document.setText(f"{isolate(one_line(document.title, 60))} ({(row or 0) + 1} of {total})")
         done, total = self.doc_model.progress()
         n = len(self.session.spans)
         self.status_counts.setText(
@@ -1023,8 +1031,8 @@ class MainWindow(QMainWindow):
         self.span_heading.setText(f"<b>Spans</b> ({n})")
 
     def _update_title(self) -> None:
-        project = self.project.path.name if self.project.path else "in memory"
-        document = self.session.document.title if self.session.document else ""
+        project = isolate(one_line(self.project.path.name)) if self.project.path else "in memory"
+        document = isolate(one_line(self.session.document.title, 80)) if self.session.document else ""
         self.setWindowTitle(f"{document} — {project} — {APP_NAME}" if document else f"{project} — {APP_NAME}")
 
     # -- project, annotator, labels --------------------------------------------------------
@@ -1085,7 +1093,7 @@ class MainWindow(QMainWindow):
         current = self.project.path.resolve() if self.project.path else None
         recent = [p for p in self.settings.recent_projects if p != current]
         for path in recent:
-            action = self.recent_menu.addAction(str(path))
+            action = self.recent_menu.addAction(mnemonic_safe(str(path)))
             action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
         if not recent:
             self.recent_menu.addAction("No other recent projects").setEnabled(False)
@@ -1154,7 +1162,8 @@ class MainWindow(QMainWindow):
             f"About {APP_NAME}",
             f"<h3>{APP_NAME} {__version__}</h3>"
             "<p>Label spans of text for machine-learning corpora.</p>"
-            f"<p>Project: {self.project.path or 'in memory'}<br>Annotator: {self.session.annotator}</p>"
+            f"<p>Project: {html.escape(str(self.project.path or 'in memory'))}<br>"
+            f"Annotator: {html.escape(self.session.annotator)}</p>"
             "<p>MIT licence.</p>",
         )
 

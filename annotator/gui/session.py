@@ -25,6 +25,7 @@ from annotator.core.model import Document, Span, Status
 from annotator.core.store import NewSpan, Project
 from annotator.core.text_ops import SpanIndex
 from annotator.core.utf16 import OffsetMap
+from annotator.gui.literal import mnemonic_safe, one_line
 
 R = TypeVar("R")
 
@@ -231,6 +232,8 @@ class LayerSession(QObject):
     # -- what the user does -----------------------------------------------------------------
 
     def _push(self, command: QUndoCommand) -> None:
+        # The text becomes "Undo …" in the Edit menu: a label's "&" must not make a shortcut.
+        command.setText(mnemonic_safe(command.text()))
         stack = self.undo_stack
         if stack is not None:
             stack.push(command)
@@ -348,8 +351,7 @@ def _with(span: Span, **changes) -> Span:
 
 
 def _excerpt(span: Span, text: str, limit: int = 24) -> str:
-    covered = " ".join(text[span.start : span.end].split())
-    return covered if len(covered) <= limit else covered[: limit - 1] + "…"
+    return one_line(text[span.start : span.end], limit)
 
 
 def _step_back_later(stack: QUndoStack | None, *, redo: bool) -> None:

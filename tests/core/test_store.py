@@ -323,3 +323,14 @@ def test_iter_layer_spans_groups_by_document_and_annotator(project: Project) -> 
         ("b", "x", [(0, 5, "actor")]),
     ]
     assert [d for d, _, _ in project.iter_layer_spans("y")] == ["a"]
+
+
+def test_span_ids_are_never_reused_so_undo_can_restore_them(project: Project, doc: str) -> None:
+    """Deleting the newest span must not free its id for the next one (undo restores by id)."""
+    first = project.add_span(doc, "ann", 0, 5, "actor")
+    project.delete_span(first.id)
+    second = project.add_span(doc, "ann", 0, 5, "actor")
+    assert second.id != first.id
+    project.delete_span(second.id)
+    restored = project.restore_span(first)
+    assert (restored.id, restored.start, restored.end, restored.label) == (first.id, 0, 5, "actor")

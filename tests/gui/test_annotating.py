@@ -480,3 +480,19 @@ def test_only_paragraphs_near_the_screen_are_styled(make_window, tmp_path: Path,
     qtbot.waitUntil(lambda: top.blockNumber() in styled)
     assert top.layout().formats()
     assert len(styled) < 600
+
+
+def test_redo_after_new_spans_elsewhere_restores_the_same_span(make_window, tmp_path: Path) -> None:
+    """Undo a span, make one in another document, come back and redo: the span returns."""
+    window = make_window(project_with(tmp_path / "p.db", "first document text", "second document text"))
+    session = window.session
+    window.open_document("doc1")
+    span = session.create_span(0, 5, "actor")
+    assert span is not None
+    session.undo_stack.undo()
+    window.open_document("doc2")
+    assert session.create_span(0, 6, "actor") is not None
+    window.open_document("doc1")
+    session.undo_stack.redo()
+    assert [(s.id, s.start, s.end) for s in window.project.spans("doc1", "alice")] == [(span.id, 0, 5)]
+    assert window._last_write_ok

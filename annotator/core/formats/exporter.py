@@ -246,7 +246,10 @@ class _Outputs:
 
     def abort(self) -> None:
         for handle in self.handles:
-            handle.close()
+            try:
+                handle.close()
+            except OSError:
+                pass  # flushing the rest failed too (a full disk): the file is removed below
         self.handles = []
         if self.staging is not None:
             _remove(self.staging)
