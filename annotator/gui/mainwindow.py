@@ -930,6 +930,12 @@ class MainWindow(QMainWindow):
         self.changed_elsewhere.emit()
         return True
 
+    def pick_up_own_changes(self) -> None:
+        """The review window (same connection) changed gold: show it if this is the gold layer."""
+        self.reload_documents()
+        self.session.refresh()
+        self._update_status()
+
     def _wait_for_lock(self, operation, busy: ProjectBusyError):
         """Another program is writing: retry ``operation`` behind a cancellable progress dialog.
 

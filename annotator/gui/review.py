@@ -179,6 +179,10 @@ def open_review(parent: QWidget | None, project: Project) -> None:
     except AnnotatorError as exc:
         warn(parent, "Review", f"Cannot review {isolate(a)} and {isolate(b)}: {exc}")
         return
+    external = getattr(parent, "changed_elsewhere", None)
+    if external is not None:  # the main window watches the project for other programs' changes
+        external.connect(window.pick_up_external_changes)
+        window.gold_changed.connect(lambda _doc_id: parent.pick_up_own_changes())
     if parent is None:
         _open_windows.append(window)
         window.destroyed.connect(lambda *_: _open_windows.remove(window) if window in _open_windows else None)
@@ -262,16 +266,26 @@ class ReviewWindow(QMainWindow):
         self._text = ""
         self._colors = {label.name: label.color for label in project.labels()}
 
-        self.doc_ids = shared_documents(project, a, b)
+        self._compute()
+        self._build()
+        self._build_actions()
+        self._fill()
+        self.resize(1360, 820)
+        if self.doc_ids:
+            self.select_document(self.doc_ids[0])
+
+    def _compute(self) -> None:
+        """The shared documents and every agreement figure, from the project as it is now."""
+        self._colors = {label.name: label.color for label in self.project.labels()}
+        self.doc_ids = shared_documents(self.project, self.a, self.b)
         self.agreement: Agreement = compute_agreement(
-            layers_from_project(project, a, b, self.doc_ids), annotators=(a, b)
+            layers_from_project(self.project, self.a, self.b, self.doc_ids), annotators=(self.a, self.b)
         )
         self._colors.update(agreement_colors(self.agreement, self._colors))
 
-        self._build()
-        self._build_actions()
-        summaries = {s.id: s.title for s in project.summaries()}
-        self.progress = adj.progress(project, self.doc_ids, a, b)
+    def _fill(self) -> None:
+        summaries = {s.id: s.title for s in self.project.summaries()}
+        self.progress = adj.progress(self.project, self.doc_ids, self.a, self.b)
         self.documents_model.set_documents(
             [(doc_id, summaries.get(doc_id, doc_id)) for doc_id in self.doc_ids],
             self.agreement.per_document,
@@ -279,9 +293,23 @@ class ReviewWindow(QMainWindow):
         )
         self._fill_corpus_figures()
         self._show_progress()
-        self.resize(1360, 820)
-        if self.doc_ids:
+
+    def pick_up_external_changes(self) -> None:
+        """Another program saved changes (the annotators' layers, gold): figures, lists and the
+        open document are recomputed, keeping the document and disagreement in view."""
+        current = self.doc_id
+        item = self.current_disagreement()
+        key = (item.a, item.b) if item is not None else None
+        self._compute()
+        self._fill()
+        if current is not None and current in self.doc_ids:
+            self.select_document(current)
+            self._set_figures("doc", self.agreement.per_document.get(current))
+            self._refresh_document(select=key, first_undecided=True)
+        elif self.doc_ids:
+            self.doc_id = None
             self.select_document(self.doc_ids[0])
+        self.message("Updated with changes saved by another program")
 
     # -- building -----------------------------------------------------------------------------
 
