@@ -7,8 +7,11 @@ only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +22,7 @@ import click
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from annotator.core.formats.common import Cancelled
 from annotator.core.store import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,7 +84,10 @@ class AnnotatorGroup(click.Group):
             rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl+C into Abort
+                _error("interrupted")
+                sys.exit(130)
             _error("aborted")
             sys.exit(1)
         except click.UsageError as exc:
@@ -106,9 +113,27 @@ class AnnotatorGroup(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+#: Longest error message printed; longer ones (a huge id quoted back) are cut.
+MAX_MESSAGE = 1000
+
+
 def _error(message: str) -> None:
-    one_line = " ".join(message.split("\n"))
+    one_line = printable(" ".join(message.split("\n")))
+    if len(one_line) > MAX_MESSAGE:
+        one_line = one_line[: MAX_MESSAGE - 1] + "…"
     click.echo(f"annotator: error: {one_line}", err=True)
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: control, format and separator characters escaped.
+
+    Ids, titles and file names come from files and can hold anything: a line break, an ANSI
+    escape sequence, a bidi override that reorders what the terminal shows. Letters of every
+    script are kept as they are.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def fail(message: str) -> NoReturn:
@@ -161,7 +186,7 @@ def launch_window(db: Path | None) -> int:
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format",
     "fmt",
@@ -189,13 +214,19 @@ def import_command(
     Prodigy. .conll/.bio/.iob files are CoNLL BIO tags (a .txt only with --format conll). A
     folder with .ann files is a brat corpus; other folders are searched recursively in sorted
     order. Re-importing the same id with the same text reuses the document; the same id with
-    different text is refused. On any error nothing of the import is kept. See docs/formats.md.
+    different text is refused. On any error nothing of the import is kept; Ctrl+C cancels the
+    import and leaves the project unchanged. See docs/formats.md.
     """
     from annotator.core.formats.importer import ImportOptions, import_corpus
 
     options = ImportOptions(format=fmt, annotator=annotator, add_labels=add_labels)
-    with _progress("importing") as progress:
-        report = import_corpus(app.project, paths, options, progress)
+    project = app.project
+    try:
+        with _cancellable_progress("importing") as progress:
+            report = import_corpus(project, paths, options, progress)
+    except Cancelled:
+        click.echo("annotator: cancelled; project unchanged", err=True)
+        click.get_current_context().exit(130)
     message = f"imported {report.documents - report.reused} document(s)"
     if report.reused:
         message += f", {report.reused} already present"
@@ -221,6 +252,43 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(done - bar.pos)
 
         yield update
+
+
+@contextmanager
+def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback that raises :class:`Cancelled` once Ctrl+C has been pressed.
+
+    The first Ctrl+C (SIGINT) only asks the running command to stop at its next progress call,
+    where it can still roll back cleanly; a second one interrupts at once. A progress bar is
+    drawn on stderr (at most 10 times a second) when stderr is a terminal; stdout stays clean.
+    """
+    asked = threading.Event()
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if main_thread else None
+    try:
+        with _progress(label) as draw:
+            shown_at = 0.0
+
+            def update(done: int, total: int) -> None:
+                nonlocal shown_at
+                if asked.is_set():
+                    raise Cancelled
+                if draw is not None:
+                    now = time.monotonic()
+                    if now - shown_at >= 0.1 or done >= total:
+                        shown_at = now
+                        draw(done, total)
+
+            yield update
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
 
 
 @cli.command("export")
@@ -326,7 +394,10 @@ def docs_command(app: AppContext, annotator: str | None) -> None:
             f"{name}: {s.status_for(name).value} ({s.span_counts.get(name, 0)})" for name in names
         )
         title = s.title if len(s.title) <= 48 else s.title[:47] + "…"
-        click.echo(f"{s.id:<{width}}  {title:<48}  {s.length:>8,} chars  {layers or 'not started'}")
+        click.echo(
+            f"{printable(s.id):<{width}}  {printable(title):<48}  {s.length:>8,} chars  "
+            f"{printable(layers) or 'not started'}"
+        )
 
 
 @cli.command("stats")
@@ -339,13 +410,13 @@ def stats_command(app: AppContext, as_json: bool) -> None:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
     totals = stats["totals"]
-    click.echo(f"project     {stats['project']}")
+    click.echo(f"project     {printable(str(stats['project']))}")
     click.echo(f"documents   {totals['documents']:,} ({totals['characters']:,} characters)")
     click.echo(f"spans       {totals['spans']:,}")
     click.echo("labels      " + ", ".join(f"{k} {v:,}" for k, v in stats["labels"].items()))
     for name, entry in stats["annotators"].items():
         click.echo(
-            f"annotator   {name}: {entry['spans']:,} spans, {entry['done']} done, "
+            f"annotator   {printable(name)}: {entry['spans']:,} spans, {entry['done']} done, "
             f"{entry['in_progress']} in progress, {entry['todo']} to do"
         )
 

@@ -1,14 +1,13 @@
 """Reading documents into a project: ``.txt`` files, folders and JSONL, atomically.
 
-Files are read as bytes and decoded strictly as UTF-8, so the stored text is exactly the file's
-text (``\\r\\n`` stays ``\\r\\n``) and offsets into it mean the same thing everywhere. Any bad input
-raises :class:`InputError` naming the file and line, and because documents are added inside one
-transaction, nothing of a failed import is kept.
+Files are read as bytes and decoded strictly as UTF-8 (or UTF-16 with a byte-order mark), so the
+stored text is exactly the file's text (``\\r\\n`` stays ``\\r\\n``) and offsets into it mean the
+same thing everywhere. Any bad input raises :class:`InputError` naming the file and line, and
+because documents are added inside one transaction, nothing of a failed import is kept.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.formats.common import iter_json_lines
+from annotator.core.formats.common import (
+    check_file_name,
+    check_meta,
+    decode_text,
+    iter_json_lines,
+    walk_files,
+)
 from annotator.core.paths import default_project_path, seeds_dir
 from annotator.core.store import DEFAULT_BUSY_TIMEOUT_MS, AddResult, DocumentInput, Project
 
@@ -30,17 +35,21 @@ def collect_files(paths: Iterable[str | Path], suffixes: Sequence[str] = DOCUMEN
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes),
-                    key=lambda p: p.relative_to(path).as_posix(),
-                )
-            )
-        elif path.exists():
-            found.append(path)
+            found.extend(walk_files(path, suffixes))
         else:
-            raise InputError(path, "no such file or folder")
+            check_input_file(path)
+            found.append(path)
+    for path in found:
+        check_file_name(path)
     return found
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse a path given as a file that is missing or not a regular file (a FIFO, a device)."""
+    if not path.exists():
+        raise InputError(path, "no such file or folder")
+    if not path.is_file():
+        raise InputError(path, "not a regular file or folder")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -50,24 +59,9 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
 
 
-def decode_utf8(path: Path, data: bytes) -> str:
-    """Strict UTF-8 (a leading BOM is dropped); errors name the line of the bad byte."""
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputError(path, "binary file (contains NUL bytes), not UTF-8 text", line)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path, f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line
-        ) from exc
-
-
 def read_text_file(path: Path) -> str:
-    return decode_utf8(path, read_bytes(path))
+    """A file's text, strictly decoded (see :func:`~annotator.core.formats.common.decode_text`)."""
+    return decode_text(path, read_bytes(path))
 
 
 def document_from_record(path: Path, number: int, record: dict[str, Any]) -> DocumentInput:
@@ -90,6 +84,7 @@ def document_from_record(path: Path, number: int, record: dict[str, Any]) -> Doc
         meta = {}
     if not isinstance(meta, dict):
         raise InputError(path, "field 'meta' must be a JSON object", number)
+    check_meta(path, number, meta)
     source = record.get("source", path.name)
     return DocumentInput(
         id=doc_id,
@@ -132,7 +127,7 @@ def seed_documents() -> list[DocumentInput]:
     docs: list[DocumentInput] = []
     for entry in sorted(seeds_dir().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".jsonl"):
-            for number, line in enumerate(entry.read_text(encoding="utf-8").splitlines(), 1):
+            for number, line in enumerate(entry.read_text(encoding="utf-8").split("\n"), 1):
                 if line.strip():
                     docs.append(document_from_record(Path(entry.name), number, json.loads(line)))
         elif entry.name.endswith(".txt"):

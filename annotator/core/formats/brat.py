@@ -17,12 +17,22 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe
+from annotator.core.formats.common import (
+    CorpusRecord,
+    SpanTuple,
+    TransferReport,
+    check_file_name,
+    describe,
+    shown,
+    walk_files,
+)
 
 LINE_BREAKS = "\r\n"
 LABEL_SPACE = "spans whose label contains a space (brat types cannot)"
 _FRAGMENT = re.compile(r"[^\r\n]+")
-_OFFSETS = re.compile(r"^(\d+) (\d+)((?:;\d+ \d+)*)$")
+_OFFSETS = re.compile(r"^([0-9]+) ([0-9]+)((?:;[0-9]+ [0-9]+)*)$")
+#: Offsets longer than this many digits are out of any text's range (and int() refuses 4,300).
+_MAX_DIGITS = 18
 
 
 def file_stem(name: str) -> str:
@@ -76,13 +86,18 @@ class BratWriter:
 
 def ann_files(root: Path) -> list[Path]:
     """The ``.ann`` files under ``root``, in a stable order."""
-    found = (p for p in root.rglob("*.ann") if p.is_file())
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+    return walk_files(root, (".ann",))
+
+
+def _offsets(fragment: str) -> tuple[int, int]:
+    start, end = (int(n) if len(n) <= _MAX_DIGITS else 10**_MAX_DIGITS for n in fragment.split(" "))
+    return start, end
 
 
 def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str]) -> Iterator[CorpusRecord]:
-    """Records of a brat folder; ``decode(path) -> str`` reads a file as strict UTF-8."""
+    """Records of a brat folder; ``decode(path) -> str`` reads a file's text (strictly decoded)."""
     for ann in ann_files(root):
+        check_file_name(ann, root)
         txt = ann.with_suffix(".txt")
         if not txt.is_file():
             raise InputError(ann, f"no {txt.name} beside this .ann file")
@@ -98,16 +113,18 @@ def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str])
             parts = line.split("\t", 2)
             if kind == "T":
                 if len(parts) != 3 or " " not in parts[1]:
-                    raise InputError(ann, f"cannot parse text-bound annotation {line!r}", number)
+                    raise InputError(ann, f"cannot parse text-bound annotation {shown(line)}", number)
                 label, _, offsets = parts[1].partition(" ")
                 match = _OFFSETS.match(offsets)
                 if not match:
-                    raise InputError(ann, f"cannot parse offsets {offsets!r}", number)
-                fragments = [tuple(map(int, f.split(" "))) for f in offsets.split(";")]
+                    raise InputError(ann, f"cannot parse offsets {shown(offsets)}", number)
+                fragments = [_offsets(f) for f in offsets.split(";")]
                 for a, b in fragments:
                     if not 0 <= a < b <= len(text):
                         raise InputError(
-                            ann, f"span [{a}, {b}) {label!r} is outside its text ({len(text)} chars)", number
+                            ann,
+                            f"span [{a}, {b}) {shown(label)} is outside its text ({len(text)} chars)",
+                            number,
                         )
                 start, end = fragments[0][0], fragments[-1][1]
                 for (_a, b), (c, _d) in zip(fragments, fragments[1:], strict=False):
@@ -122,8 +139,9 @@ def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str])
                 if parts[2] != quoted:
                     raise InputError(
                         ann,
-                        f"span {parts[0]} [{start}, {end}) {label!r}: its text {parts[2]!r} differs from "
-                        f"the document's {quoted!r} (offsets must be code points, end-exclusive)",
+                        f"span {parts[0]} [{start}, {end}) {shown(label)}: its text {shown(parts[2])} "
+                        f"differs from the document's {shown(quoted)} (offsets must be code points, "
+                        "end-exclusive)",
                         number,
                     )
                 if parts[0] in spans:
@@ -136,14 +154,14 @@ def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str])
                 elif len(parts) >= 2:
                     report.leave_out("brat comments other than AnnotatorNotes", f"{ann.name}:{number}")
                 else:
-                    raise InputError(ann, f"cannot parse note {line!r}", number)
+                    raise InputError(ann, f"cannot parse note {shown(line)}", number)
             elif kind in "REAMN*" and len(parts) >= 2:
                 report.leave_out(
                     "brat relations, events, attributes and normalisations (Annotator has spans only)",
                     f"{ann.name}:{number}",
                 )
             else:
-                raise InputError(ann, f"cannot parse line {line!r}", number)
+                raise InputError(ann, f"cannot parse line {shown(line)}", number)
         for target, (_note, number) in notes.items():
             if target not in spans:
                 if target.startswith("T"):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
+import os
+import re
+import reprlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from annotator.core.errors import AnnotatorError, InputError
 
@@ -89,20 +93,20 @@ def check_span(
 ) -> None:
     """Raise :class:`InputError` if a span does not fit its text (or its quoted text differs)."""
     if not require_int(start) or not require_int(end):
-        raise InputError(path, f"span offsets must be integers, got [{start!r}, {end!r}]", line)
+        raise InputError(path, f"span offsets must be integers, got [{shown(start)}, {shown(end)}]", line)
     if not isinstance(label, str) or not label:
-        raise InputError(path, f"span [{start}, {end}) has no label (got {label!r})", line)
+        raise InputError(path, f"span [{start}, {end}) has no label (got {shown(label)})", line)
     if start < 0 or end > len(text) or end <= start:
         raise InputError(
             path,
-            f"span [{start}, {end}) {label!r} is outside its text ({len(text)} code points) or empty",
+            f"span [{start}, {end}) {shown(label)} is outside its text ({len(text)} code points) or empty",
             line,
         )
     if quoted is not None and quoted != text[start:end]:
         raise InputError(
             path,
-            f"span [{start}, {end}) {label!r}: its text {quoted!r} differs from the document's "
-            f"{text[start:end]!r} (offsets must be code points, end-exclusive)",
+            f"span [{start}, {end}) {shown(label)}: its text {shown(quoted)} differs from the document's "
+            f"{shown(text[start:end])} (offsets must be code points, end-exclusive)",
             line,
         )
 
@@ -117,36 +121,294 @@ def describe(record: CorpusRecord, span: SpanTuple) -> str:
     return f"{record.id}{layer} [{start}, {end}) {label} {snippet!r}"
 
 
+#: How deep a document's ``meta`` may nest (deeper JSON is refused, not stored).
+MAX_META_DEPTH = 100
+#: How much of a bad value an error message quotes.
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 60
+_SHORT.maxother = 60
+_SHORT.maxlong = 40
+_SHORT.maxlevel = 2
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+
+
+def shown(value: Any) -> str:
+    """A short ``repr`` of a value from a file, for an error message (never huge, never recursing)."""
+    return _SHORT.repr(value)
+
+
+class _Refused(Exception):
+    """A JSON line that parses but is not acceptable (raised inside the JSON decoder's hooks)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {shown(key)} in a JSON object (keys must be unique)")
+            seen.add(key)
+    return record
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise _Refused(f"the number {shown(literal)} is too large")
+    return value
+
+
+#: The fast decoder, and the one that also refuses duplicate keys (a hook call per object).
+_DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=_no_constant)
+_STRICT_DECODER = json.JSONDecoder(
+    parse_float=_finite_float, parse_constant=_no_constant, object_pairs_hook=_unique_pairs
+)
+#: A key followed by whitespace before its colon (``"key" : 1``).
+_SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
+
+
+def _pairs_at_least(record: dict[str, Any]) -> int:
+    """How many key/value pairs ``record`` has at least: its own and those one level down."""
+    count = len(record)
+    for value in record.values():
+        kind = type(value)
+        if kind is dict:
+            count += len(value)
+        elif kind is list:
+            count += sum([len(item) for item in value if type(item) is dict])
+    return count
+
+
+def parse_json_line(line: str, raw: bytes | None = None) -> Any:
+    """``json.loads`` for one record, refusing duplicate keys, NaN/Infinity and infinite numbers.
+
+    ``raw`` is the line's UTF-8 bytes (searched much faster than the string). Raises
+    ``json.JSONDecodeError``, ``RecursionError``, ``ValueError`` or ``_Refused``.
+
+    Duplicate keys are found without slowing down the common case. When no string holds
+    ``\\":`` and no key is spaced from its colon, every ``":`` of the line ends a key; if their
+    number equals the number of keys the parsed object has (at least), no key was lost to a
+    duplicate. Any other line is parsed again with a hook that checks every object.
+    """
+    if raw is None:
+        raw = line.encode("utf-8", "surrogatepass")
+    value = _DECODER.decode(line)
+    if type(value) is dict and (
+        raw.count(b'":') != _pairs_at_least(value)
+        or (b"\\" in raw and b'\\":' in raw)
+        or (_maybe_spaced(raw) and _SPACED_KEY.search(line) is not None)
+    ):
+        value = _STRICT_DECODER.decode(line)
+    return value
+
+
+def _maybe_spaced(raw: bytes) -> bool:
+    """Whether whitespace may stand between a key and its colon (JSON strings hold no raw tab or CR)."""
+    end = len(raw) - (2 if raw.endswith(b"\r\n") else 1 if raw.endswith(b"\n") else 0)
+    return b" :" in raw or raw.find(b"\t", 0, end) >= 0 or raw.find(b"\r", 0, end) >= 0
+
+
+def _strings_problem(record: Any) -> str | None:
+    """What is wrong with the strings of a parsed record (lone surrogate, NUL), if anything."""
+    stack = [record]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                return "a \\u0000 escape: NUL characters are not allowed (Annotator stores plain text)"
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a \\u escape gives half of a surrogate pair, not a character"
+    return None
+
+
+def check_meta(path: Path, number: int | None, meta: dict[str, Any], field: str = "meta") -> None:
+    """Refuse a ``meta`` object nested deeper than :data:`MAX_META_DEPTH` levels."""
+    stack: list[tuple[Any, int]] = [(value, 1) for value in meta.values() if isinstance(value, (dict, list))]
+    while stack:
+        value, depth = stack.pop()
+        if depth >= MAX_META_DEPTH:
+            raise InputError(
+                path, f"field {field!r} is nested more than {MAX_META_DEPTH} levels deep", number
+            )
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
+
+
+def walk_files(root: Path, suffixes: Sequence[str]) -> list[Path]:
+    """Files under ``root`` (recursively, sorted by relative path) whose suffix is in ``suffixes``.
+
+    Symbolic links to folders are not followed; a folder that cannot be read is an error (a
+    silent skip would lose its files).
+    """
+
+    def refuse(exc: OSError) -> None:
+        raise InputError(exc.filename or root, f"cannot read folder: {exc.strerror}")
+
+    found: list[tuple[str, Path]] = []
+    for folder, _dirs, names in os.walk(root, onerror=refuse):
+        base = Path(folder)
+        for name in names:
+            path = base / name
+            if path.suffix.lower() in suffixes and path.is_file():
+                found.append((path.relative_to(root).as_posix(), path))
+    found.sort(key=lambda item: item[0])
+    return [path for _key, path in found]
+
+
+def check_file_name(path: Path, root: Path | None = None) -> None:
+    """Refuse a file name (or the names below ``root``) that is not valid Unicode.
+
+    Such a name (``os.fsdecode`` turns its bad bytes into lone surrogates) would become a
+    document id, a source or an annotator's name, which the project cannot store.
+    """
+    names = [path.name] if root is None else [root.resolve().name, *path.relative_to(root).parts]
+    try:
+        for name in names:
+            name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            os.fsencode(path).decode("utf-8", "backslashreplace"),
+            "the file name is not valid UTF-8; rename the file",
+        ) from None
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """The text of a file: UTF-8 (a leading BOM is dropped), or UTF-16 with a byte-order mark.
+
+    Decoding is strict; an error names the line of the bad byte. NUL bytes mean a binary file,
+    UTF-32 is refused with a note to save the file as UTF-8.
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError(path, "UTF-32 text (byte-order mark): save the file as UTF-8", 1)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_utf16(path, data)
+    if b"\x00" in data:
+        raise InputError(path, _nul_reason(data), data[: data.index(b"\x00")].count(b"\n") + 1)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path, f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line
+        ) from exc
+
+
+def _nul_reason(data: bytes) -> str:
+    """Why bytes with NULs are refused: UTF-16 without a byte-order mark, or not text at all."""
+    sample = data[:4096]
+    zeros = sample.count(b"\x00")
+    if zeros * 3 > len(sample) and zeros in (sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")):
+        return "UTF-16 text without a byte-order mark: save the file as UTF-8 (or UTF-16 with BOM)"
+    return "binary file (contains NUL bytes), not UTF-8 text"
+
+
+def _decode_utf16(path: Path, data: bytes) -> str:
+    encoding = "UTF-16 LE" if data.startswith(codecs.BOM_UTF16_LE) else "UTF-16 BE"
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start - exc.start % 2].decode("utf-16", "replace").count("\n") + 1
+        raise InputError(path, f"invalid {encoding} ({exc.reason} at byte offset {exc.start})", line) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError(path, f"binary file ({encoding} text with NUL characters)", line)
+    return text
+
+
+def _utf8_lines(path: Path, handle: BinaryIO) -> Iterator[tuple[int, str, bytes]]:
+    for number, raw in enumerate(handle, start=1):
+        if raw.startswith(codecs.BOM_UTF8):  # the file's BOM, or one left by joining files
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
+        if b"\x00" in raw:  # never JSON: a binary file, or UTF-16 without its byte-order mark
+            raise InputError(path, _nul_reason(raw), number)
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                path, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})", number
+            ) from exc
+        yield number, line, raw
+
+
+def _utf16_lines(path: Path, handle: BinaryIO) -> Iterator[tuple[int, str, bytes]]:
+    text = decode_text(path, handle.read())
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removeprefix("\ufeff")
+        if line.strip(" \t\n\r\x0b\x0c"):  # what bytes.strip() strips for UTF-8 lines
+            yield number, line, line.encode("utf-8")
+
+
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) per non-blank line, streamed; bad UTF-8 or JSON names its line."""
+    """(line number, object) per non-blank line, streamed; bad input names its line.
+
+    Lines end with ``\\n`` (a ``\\r`` before it is JSON whitespace); no other character ends a
+    line. UTF-8 (a byte-order mark at the start of any line is dropped) or UTF-16 with a BOM.
+    """
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            if not raw.strip():
-                continue
+        try:
+            head = handle.read(4)
+            handle.seek(0)
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror}") from exc
+        if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            decode_text(path, head)  # raises: UTF-32 is not read
+        utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        lines = _utf16_lines(path, handle) if utf16 else _utf8_lines(path, handle)
+        while True:
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(path, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", number) from exc
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", number) from exc
-            if not isinstance(record, dict):
-                raise InputError(path, f"expected a JSON object, got {type(record).__name__}", number)
-            if "\\ud" in line or "\\uD" in line:
-                try:  # a \u escape of half a UTF-16 pair decodes to a string that is not Unicode text
-                    json.dumps(record, ensure_ascii=False).encode("utf-8")
-                except UnicodeEncodeError:
-                    raise InputError(
-                        path, "a \\u escape gives half of a surrogate pair, not a character", number
-                    ) from None
-            yield number, record
+                number, line, raw = next(lines)
+            except StopIteration:
+                return
+            except OSError as exc:
+                raise InputError(path, f"cannot read: {exc.strerror}") from exc
+            yield number, _json_record(path, number, line, raw)
+
+
+def _json_record(path: Path, number: int, line: str, raw: bytes) -> dict[str, Any]:
+    try:
+        record = parse_json_line(line, raw)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and line[: exc.pos].rstrip(" \t").endswith("\r"):
+            raise InputError(
+                path,
+                "records separated by a lone \\r (old Mac line ends): JSON Lines needs \\n or \\r\\n",
+                number,
+            ) from None
+        raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", number) from None
+    except RecursionError:
+        raise InputError(path, "JSON nested too deeply", number) from None
+    except _Refused as exc:
+        raise InputError(path, str(exc), number) from None
+    except ValueError as exc:  # int() refuses more than sys.get_int_max_str_digits() digits
+        reason = "a number with too many digits" if "digits" in str(exc) else str(exc)
+        raise InputError(path, f"malformed JSON: {reason}", number) from None
+    if not isinstance(record, dict):
+        raise InputError(path, f"expected a JSON object, got {type(record).__name__}", number)
+    if b"\\" in raw and (b"\\u0000" in raw or b"\\ud" in raw or b"\\uD" in raw):
+        problem = _strings_problem(record)
+        if problem is not None:
+            raise InputError(path, problem, number)
+    return record
 
 
 def first_json_record(path: Path) -> dict[str, Any] | None:
@@ -161,7 +423,9 @@ def record_id(path: Path, number: int, value: Any) -> str:
     if require_int(value):
         return str(value)
     if not isinstance(value, str) or not value.strip():
-        raise InputError(path, f"document id must be a non-empty string or integer, got {value!r}", number)
+        raise InputError(
+            path, f"document id must be a non-empty string or integer, got {shown(value)}", number
+        )
     return value
 
 

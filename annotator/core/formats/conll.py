@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe
+from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe, shown
 from annotator.core.formats.tokenize import tokenize
 
 DOCSTART = "-DOCSTART-"
@@ -41,14 +41,28 @@ def _field(value: str) -> str:
     return value
 
 
+def _is_unicode(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _unfield(value: str, path: Path, number: int) -> str:
     if value.startswith('"'):
         try:
             decoded = json.loads(value)
         except json.JSONDecodeError as exc:
-            raise InputError(path, f"malformed quoted field {value!r} after {DOCSTART}", number) from exc
+            raise InputError(path, f"malformed quoted field {shown(value)} after {DOCSTART}", number) from exc
         if not isinstance(decoded, str):
-            raise InputError(path, f"malformed quoted field {value!r} after {DOCSTART}", number)
+            raise InputError(path, f"malformed quoted field {shown(value)} after {DOCSTART}", number)
+        if "\x00" in decoded or not _is_unicode(decoded):
+            raise InputError(
+                path,
+                f"quoted field {shown(value)} after {DOCSTART} holds a NUL or half a surrogate pair",
+                number,
+            )
         return decoded
     return value
 
@@ -174,10 +188,10 @@ def read_conll(path: Path, text: str) -> Iterator[CorpusRecord]:
             current = {"id": f"{path.stem}-{doc_count}", "annotator": path.stem, "line": number}
         columns = line.split("\t") if "\t" in line else line.split()
         if len(columns) < 2:
-            raise InputError(path, f"expected 'token<TAB>tag', got {line!r}", number)
+            raise InputError(path, f"expected 'token<TAB>tag', got {shown(line)}", number)
         token, tag = columns[0], columns[-1]
         if not token or any(ch.isspace() for ch in token):
-            raise InputError(path, f"empty token or token with whitespace: {token!r}", number)
+            raise InputError(path, f"empty token or token with whitespace: {shown(token)}", number)
         start = offset + (1 if sentence or pieces else 0)  # a space, or the newline before a sentence
         end = start + len(token)
         if tag == "O":
@@ -192,7 +206,7 @@ def read_conll(path: Path, text: str) -> Iterator[CorpusRecord]:
             if kind in "SE":
                 close_span()
         else:
-            raise InputError(path, f"unknown tag {tag!r} (expected O, B-label or I-label)", number)
+            raise InputError(path, f"unknown tag {shown(tag)} (expected O, B-label or I-label)", number)
         sentence.append(token)
         offset = end
     done = finish()

@@ -18,9 +18,11 @@ from annotator.core.formats.common import (
     CorpusRecord,
     SpanTuple,
     TransferReport,
+    check_meta,
     check_span,
     describe,
     record_header,
+    shown,
 )
 
 RESERVED = frozenset({"id", "text", "label", "title", "annotator"})
@@ -78,7 +80,7 @@ def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
             raise InputError(path, "field 'entities' must be a list", number)
         for entity in entities:
             if not isinstance(entity, dict):
-                raise InputError(path, f"an entity must be a JSON object, got {entity!r}", number)
+                raise InputError(path, f"an entity must be a JSON object, got {shown(entity)}", number)
             start, end, label = entity.get("start_offset"), entity.get("end_offset"), entity.get("label")
             check_span(path, number, text, start, end, label)
             spans.append(cast(SpanTuple, (start, end, label, None)))  # checked just above
@@ -89,7 +91,7 @@ def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
             raise InputError(path, "field 'label' must be a list of [start, end, label]", number)
         for item in labels:
             if not isinstance(item, list) or len(item) != 3:
-                raise InputError(path, f"a span must be [start, end, label], got {item!r}", number)
+                raise InputError(path, f"a span must be [start, end, label], got {shown(item)}", number)
             start, end, label = item
             check_span(path, number, text, start, end, label)
             spans.append(cast(SpanTuple, (start, end, label, None)))  # checked just above
@@ -97,5 +99,6 @@ def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
     meta = {
         meta_key_in(key): value for key, value in record.items() if key not in RESERVED and key not in skip
     }
+    check_meta(path, number, meta, "meta (the record's other fields)")
     spans.sort(key=lambda s: (s[0], s[1], s[2]))
     return CorpusRecord(doc_id, title, text, annotator, None, spans, meta, number, path)

@@ -6,6 +6,7 @@ transaction, so any error (or a cancel) leaves the project exactly as it was.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +18,24 @@ from annotator.core.formats.common import (
     CorpusRecord,
     Progress,
     TransferReport,
+    check_file_name,
+    decode_text,
     first_json_record,
     iter_json_lines,
+    shown,
 )
 from annotator.core.formats.conll import read_conll
 from annotator.core.formats.doccano import parse_doccano
 from annotator.core.formats.jsonl import parse_native
 from annotator.core.formats.prodigy import parse_prodigy
-from annotator.core.importing import collect_files, document_from_record, read_documents, read_text_file
+from annotator.core.importing import (
+    check_input_file,
+    collect_files,
+    document_from_record,
+    read_bytes,
+    read_documents,
+    read_text_file,
+)
 from annotator.core.model import validate_annotator_name
 from annotator.core.store import DocumentInput, Project
 
@@ -74,7 +85,7 @@ def sources(paths: Iterable[str | Path], forced: str | None) -> list[tuple[str, 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            has_ann = any(p.is_file() for p in path.rglob("*.ann"))
+            has_ann = bool(ann_files(path))
             if forced == "brat" or (forced is None and has_ann):
                 if not has_ann:
                     raise InputError(path, "no brat .ann files in this folder")
@@ -86,11 +97,12 @@ def sources(paths: Iterable[str | Path], forced: str | None) -> list[tuple[str, 
                 raise InputError(path, f"nothing to import in this folder (no {', '.join(suffixes)} files)")
             for file in files:
                 found.append((forced or detect_file(file), file))
-        elif not path.exists():
-            raise InputError(path, "no such file or folder")
         elif forced == "brat":
+            check_input_file(path)
             raise InputError(path, "brat input is a folder of .txt and .ann files")
         else:
+            check_input_file(path)
+            check_file_name(path)
             found.append((forced or detect_file(path), path))
     return found
 
@@ -123,9 +135,31 @@ def _records(fmt: str, path: Path, report: TransferReport) -> Iterator[CorpusRec
     elif fmt == "conll":
         yield from read_conll(path, read_text_file(path))
     elif fmt == "brat":
-        yield from read_brat(path, report, read_text_file)
+        yield from read_brat(path, report, _read_brat_file)
     else:  # pragma: no cover - callers only pass the formats above
         raise AssertionError(fmt)
+
+
+def _read_brat_file(path: Path) -> str:
+    """A brat file's text. brat reads its files as plain UTF-8, so a U+FEFF at the start of a
+    ``.txt`` is a character its offsets count (and the brat export writes it when a text starts
+    with one): it is kept, not dropped as a byte-order mark."""
+    data = read_bytes(path)
+    text = decode_text(path, data)
+    if path.suffix.lower() == ".txt" and data.startswith(codecs.BOM_UTF8):
+        text = "\ufeff" + text
+    return text
+
+
+def _items(fmt: str, path: Path, report: TransferReport) -> Iterator[DocumentInput | CorpusRecord]:
+    """Plain documents (format "text") or corpus records, as read from one input."""
+    if fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
+        for number, obj in iter_json_lines(path):
+            yield document_from_record(path, number, obj)
+    elif fmt == "text":
+        yield from read_documents([path])
+    else:
+        yield from _records(fmt, path, report)
 
 
 class _Importer:
@@ -203,7 +237,8 @@ class _Importer:
             names = ", ".join(sorted(self.label_names))
             raise InputError(
                 record.path or Path("?"),
-                f"unknown label {label!r} (labels are: {names}); add it first or import with --add-labels",
+                f"unknown label {shown(label)} (labels are: {names}); "
+                "add it first or import with --add-labels",
                 line,
             )
         try:
@@ -211,7 +246,7 @@ class _Importer:
         except AnnotatorError as exc:
             raise InputError(record.path or Path("?"), str(exc), line) from None
         self.label_names.add(label)
-        self.report.notes.append(f"added label {label!r}")
+        self.report.notes.append(f"added label {shown(label)}")
 
 
 def import_corpus(
@@ -231,7 +266,7 @@ def import_corpus(
     found = sources(paths, options.format)
     units = [
         _count_lines(path)
-        if fmt in ("jsonl", "doccano", "prodigy")
+        if fmt in ("jsonl", "doccano", "prodigy") or (fmt == "text" and path.suffix.lower() in JSON_SUFFIXES)
         else len(ann_files(path))
         if fmt == "brat"
         else 1
@@ -244,19 +279,17 @@ def import_corpus(
         with project.bulk_transaction():
             for (fmt, path), unit in zip(found, units, strict=True):
                 start = done
-                if fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
-                    for number, obj in iter_json_lines(path):
-                        importer.add_document(document_from_record(path, number, obj))
-                elif fmt == "text":
-                    for doc in read_documents([path]):
-                        importer.add_document(doc)
-                else:
-                    step = 0
-                    for record in _records(fmt, path, report):
-                        importer.add(record)
-                        step += 1
-                        if progress is not None and fmt != "conll" and step % 16 == 0:
-                            progress(min(start + step, start + unit), total)
+                if progress is not None:
+                    progress(start, total)  # a cancel also stops before the next file is read
+                step = 0
+                for item in _items(fmt, path, report):
+                    if isinstance(item, DocumentInput):
+                        importer.add_document(item)
+                    else:
+                        importer.add(item)
+                    step += 1
+                    if progress is not None and step % 16 == 0:
+                        progress(start + min(step, unit), total)
                 importer.flush()
                 done = start + unit
                 report.files.append(path)

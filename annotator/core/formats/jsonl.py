@@ -20,9 +20,11 @@ from annotator.core.formats.common import (
     CorpusRecord,
     SpanTuple,
     TransferReport,
+    check_meta,
     check_span,
     iter_json_lines,
     record_header,
+    shown,
 )
 from annotator.core.model import Status
 
@@ -53,13 +55,15 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
     """
     text, doc_id, title, annotator = record_header(path, number, record)
     status = record.get("status")
-    if status is not None and status not in _STATUSES:
-        raise InputError(path, f"unknown status {status!r} (use todo, in_progress or done)", number)
+    if status is not None and (type(status) is not str or status not in _STATUSES):
+        raise InputError(path, f"unknown status {shown(status)} (use todo, in_progress or done)", number)
     meta = record.get("meta")
     if meta is None:
         meta = {}
     elif not isinstance(meta, dict):
         raise InputError(path, "field 'meta' must be a JSON object", number)
+    elif meta:
+        check_meta(path, number, meta)
     raw_spans = record.get("spans", [])
     if not isinstance(raw_spans, list):
         raise InputError(path, "field 'spans' must be a list", number)
@@ -73,7 +77,7 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
             label = span["label"]
         except (KeyError, TypeError, IndexError):
             if type(span) is not dict:
-                raise InputError(path, f"a span must be a JSON object, got {span!r}", number) from None
+                raise InputError(path, f"a span must be a JSON object, got {shown(span)}", number) from None
             start, end, label = span.get("start"), span.get("end"), span.get("label")
             check_span(path, number, text, start, end, label)
         if type(start) is not int or type(end) is not int or type(label) is not str:
@@ -85,7 +89,7 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
             check_span(path, number, text, start, end, label, quoted)
         note = span.get("note")
         if note is not None and type(note) is not str:
-            raise InputError(path, f"span [{start}, {end}) {label!r}: 'note' must be a string", number)
+            raise InputError(path, f"span [{start}, {end}) {shown(label)}: 'note' must be a string", number)
         append((start, end, label, note))
     return CorpusRecord(doc_id, title, text, annotator, status, spans, meta, number, path)
 

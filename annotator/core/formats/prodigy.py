@@ -20,9 +20,11 @@ from annotator.core.formats.common import (
     CorpusRecord,
     SpanTuple,
     TransferReport,
+    check_meta,
     check_span,
     describe,
     record_id,
+    shown,
 )
 from annotator.core.formats.tokenize import tokenize
 
@@ -122,13 +124,14 @@ def parse_prodigy(path: Path, number: int, record: dict[str, Any]) -> CorpusReco
     spans: list[SpanTuple] = []
     for span in raw_spans:
         if not isinstance(span, dict):
-            raise InputError(path, f"a span must be a JSON object, got {span!r}", number)
+            raise InputError(path, f"a span must be a JSON object, got {shown(span)}", number)
         start, end, label = span.get("start"), span.get("end"), span.get("label")
         check_span(path, number, text, start, end, label, span.get("text"))
         note = span.get("note")
         if note is not None and not isinstance(note, str):
-            raise InputError(path, f"span [{start}, {end}) {label!r}: 'note' must be a string", number)
+            raise InputError(path, f"span [{start}, {end}) {shown(label)}: 'note' must be a string", number)
         spans.append(cast(SpanTuple, (start, end, label, note)))  # checked just above
+    check_meta(path, number, meta_in)
     spans.sort(key=lambda s: (s[0], s[1], s[2]))
     meta = {
         (key[len(PREFIX) :] if key.startswith(PREFIX) else key): value
