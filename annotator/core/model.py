@@ -103,6 +103,11 @@ def validate_label_name(name: str) -> None:
             f"label name {name!r} is not allowed: use letters, digits and punctuation, "
             "no leading/trailing space, no commas, quotes, brackets or '='"
         )
+    if not name.isprintable():
+        raise LabelError(
+            f"label name {name!r} is not allowed: it holds control or formatting characters "
+            "(bidi controls, zero-width characters)"
+        )
     if len(name) > 64:
         raise LabelError(f"label name {name!r} is longer than 64 characters")
     if name == "O":
@@ -196,8 +201,9 @@ def validate_annotator_name(name: str) -> str:
     cleaned = name.strip() if isinstance(name, str) else ""
     if not cleaned:
         raise AnnotatorError("annotator name must not be empty")
-    if len(cleaned) > 80 or any(ch in cleaned for ch in "\n\r\t/\\"):
+    if len(cleaned) > 80 or any(ch in cleaned for ch in "/\\") or not cleaned.isprintable():
         raise AnnotatorError(
-            f"annotator name {name!r} is not allowed (at most 80 characters, no slashes or tabs)"
+            f"annotator name {name!r} is not allowed (at most 80 characters, no slashes, tabs, "
+            "control or formatting characters)"
         )
     return cleaned

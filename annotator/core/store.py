@@ -937,18 +937,20 @@ class Project:
         statuses: dict[str, dict[str, Status]] = {}
         for doc_id, annotator, status in self.db.execute("SELECT document_id, annotator, status FROM status"):
             statuses.setdefault(doc_id, {})[annotator] = Status(status)
+        # SQL's length() stops at a NUL character: such (rare) texts are measured in Python.
         return [
             DocumentSummary(
                 id=doc_id,
                 title=title,
-                length=length,
+                length=length if not has_nul else len(self.document_text(doc_id)),
                 position=position,
                 status=statuses.get(doc_id, {}),
                 span_counts=counts.get(doc_id, {}),
             )
-            for doc_id, title, length, position in self.db.execute(
-                "SELECT id, title, length(text), position FROM documents ORDER BY position, id"
-            )
+            for doc_id, title, length, position, has_nul in self.db.execute(
+                "SELECT id, title, length(text), position, instr(text, char(0)) > 0 "
+                "FROM documents ORDER BY position, id"
+            ).fetchall()
         ]
 
     # -- status --------------------------------------------------------------------------

@@ -334,3 +334,19 @@ def test_span_ids_are_never_reused_so_undo_can_restore_them(project: Project, do
     project.delete_span(second.id)
     restored = project.restore_span(first)
     assert (restored.id, restored.start, restored.end, restored.label) == (first.id, 0, 5, "actor")
+
+
+@pytest.mark.parametrize("name", ["\u202eactor", "act\x01or", "zero\u200bwidth", "esc\x1b[31m"])
+def test_label_and_annotator_names_refuse_control_and_format_characters(project: Project, name: str) -> None:
+    from annotator.core.errors import AnnotatorError, LabelError
+
+    with pytest.raises(LabelError, match="is not allowed"):
+        project.add_label(name)
+    with pytest.raises(AnnotatorError, match="control or formatting"):
+        project.add_annotator(name)
+
+
+def test_a_text_with_nul_is_measured_in_characters(project: Project) -> None:
+    project.add_documents([DocumentInput("nul", "a\x00bc")])
+    assert project.summaries()[0].length == 4
+    assert project.stats()["totals"]["characters"] == 4

@@ -10,9 +10,6 @@ widget of a given text format (``QLabel``, message boxes and tooltips *guess*: a
 ``Qt.mightBeRichText`` is rendered as HTML) into a document that records every resource it
 asks for, and fails if any is requested; the result must contain the user's string verbatim.
 
-Tests marked ``xfail`` pin down bugs in ``annotator/gui/mainwindow.py``, which this branch may
-not edit (the fixes are described in the branch's report); they turn into failures (strict) as
-soon as the window is fixed, so that the marker is removed.
 """
 
 from __future__ import annotations
@@ -480,7 +477,7 @@ BIDI_TITLE = "abc \u202eevil title\u202c \u05e9\u05dc\u05d5\u05dd"
 def test_bidi_titles_labels_and_notes_are_isolated_where_they_are_embedded(
     make_window, project: Project, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    label = "\u202eright-to-left"
+    label = "ימין-לשמאל"  # right-to-left letters (bidi controls are not allowed in label names)
     note = "note \u202e with override"
     project.add_label(label, hotkey="6")
     text = "Some text \u202e with an override and שלום inside."
@@ -777,11 +774,6 @@ def test_cancelling_an_import_of_100000_documents_leaves_the_project_unchanged(
     assert window.session.doc_id == "first"
 
 
-@pytest.mark.xfail(
-    reason="core/formats/importer.py: a plain-document JSONL file reports progress only when it "
-    "is read to the end (one callback, total 1), so the window freezes without a progress "
-    "dialog for the whole file (reported)"
-)
 def test_one_jsonl_file_of_100000_documents_reports_progress_while_it_is_read(
     make_window, project: Project, tmp_path: Path, monkeypatch, import_spy
 ) -> None:
