@@ -35,6 +35,18 @@ WORDS = (
 LABELS = ("actor", "claim", "denial", "number")
 
 
+def page_scroll_median_ms(view, pages: int = 20) -> float:  # type: ignore[no-untyped-def]
+    """Median ms to scroll ``view`` one page down and repaint it, over ``pages`` pages."""
+    bar = view.verticalScrollBar()
+    times = []
+    for _ in range(pages):
+        t0 = time.perf_counter()
+        bar.setValue(bar.value() + bar.pageStep())
+        view.viewport().repaint()
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times) * 1000, 2)
+
+
 def make_document(rng: random.Random, size: int = 1_000_000) -> str:
     paragraphs = []
     length = 0
@@ -180,14 +192,7 @@ def run() -> dict[str, float | int]:
         results["edits_measured"] = len(add_times)
 
         # Scrolling: one page down, repainted, many times.
-        bar = window.text_view.verticalScrollBar()
-        scroll_times = []
-        for _ in range(40):
-            t0 = time.perf_counter()
-            bar.setValue(bar.value() + bar.pageStep())
-            window.text_view.viewport().repaint()
-            scroll_times.append(time.perf_counter() - t0)
-        results["scroll_page_median_ms"] = round(statistics.median(scroll_times) * 1000, 2)
+        results["scroll_page_median_ms"] = page_scroll_median_ms(window.text_view, 40)
         window.close()
         project.close()
         QApplication.processEvents()

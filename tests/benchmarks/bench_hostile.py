@@ -35,6 +35,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script, too
+
+from tests.benchmarks.bench_gui import page_scroll_median_ms  # noqa: E402
 
 WORDS = "the of troops Kursk region ambassador Security Council said North Korean".split()
 
@@ -115,14 +118,7 @@ def _line(app, tmp: Path, name: str, text: str, results: dict[str, float | int |
     results[f"{name}_add_span_median_ms"] = round(statistics.median(times) * 1000, 2)
     results[f"{name}_delete_span_median_ms"] = round(statistics.median(deletes) * 1000, 2)
 
-    bar = view.verticalScrollBar()
-    scrolls = []
-    for _ in range(20):
-        t0 = time.perf_counter()
-        bar.setValue(bar.value() + bar.pageStep())
-        view.viewport().repaint()
-        scrolls.append(time.perf_counter() - t0)
-    results[f"{name}_scroll_page_median_ms"] = round(statistics.median(scrolls) * 1000, 2)
+    results[f"{name}_scroll_page_median_ms"] = page_scroll_median_ms(view)
 
     t0 = time.perf_counter()
     view.moveCursor(QTextCursor.End)
@@ -220,14 +216,7 @@ def _documents(app, tmp: Path, count: int, results: dict[str, float | int | str]
     window.next_unfinished()
     app.processEvents()
     results["docs_next_unfinished"] = round(time.perf_counter() - t0, 4)
-    bar = window.doc_view.verticalScrollBar()
-    scrolls = []
-    for _ in range(20):
-        t0 = time.perf_counter()
-        bar.setValue(bar.value() + bar.pageStep())
-        window.doc_view.viewport().repaint()
-        scrolls.append(time.perf_counter() - t0)
-    results["docs_scroll_list_page_ms"] = round(statistics.median(scrolls) * 1000, 2)
+    results["docs_scroll_list_page_ms"] = page_scroll_median_ms(window.doc_view)
     window.close()
     project.close()
     app.processEvents()

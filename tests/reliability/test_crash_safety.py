@@ -780,8 +780,7 @@ def test_core_actions_survive_sigkill(tmp_path: Path, capsys: pytest.CaptureFixt
 
 @pytest.mark.gui
 def test_window_actions_survive_sigkill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # A smaller corpus: every span added or deleted in the window costs time in proportion to the
-    # number of documents (the document list resizes its columns to their contents).
+    # A smaller corpus keeps the window campaign within a few seconds.
     plan = Plan(
         "gui",
         kills=5,

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QProgressDialog
 
 from annotator.core.store import DocumentInput, Project
+from tests.reliability.test_write_failures import select_range
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
@@ -151,14 +151,6 @@ def hold_lock(db: Path) -> subprocess.Popen[str]:
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
     return holder
-
-
-def select_range(window, start: int, end: int) -> None:
-    cursor = QTextCursor(window.text_view.document())
-    cursor.setPosition(start)
-    cursor.setPosition(end, QTextCursor.KeepAnchor)
-    window.text_view.setTextCursor(cursor)
-    window.text_view.setFocus()
 
 
 def when_waiting(window, action) -> list[str]:
