@@ -18,10 +18,11 @@ all spans: re-setting thousands of them per edit is too slow (100-300 ms for 20,
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QKeySequence,
     QPainter,
     QPainterPath,
     QPalette,
@@ -33,7 +34,7 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextOption,
 )
-from PySide6.QtWidgets import QTextEdit, QToolTip
+from PySide6.QtWidgets import QApplication, QTextEdit, QToolTip
 
 from annotator.core.model import LabelSet, Span
 from annotator.core.text_ops import assign_lanes
@@ -556,16 +557,26 @@ class TextView(QTextEdit):
             return True
         return super().viewportEvent(event)
 
-    def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy the selected code points of the stored text, exactly (Qt would copy its own view
-        of them: "\n" for "\r\n", and for the paragraph breaks of a very long line)."""
-        mime = QMimeData()
+    def selected_text(self) -> str:
+        """The selected code points of the stored text, exactly (Qt's own view of them has "\n"
+        for "\r\n", and paragraph breaks inside a very long line)."""
         selection = self.selection_range()
-        if selection is not None:
-            mime.setText(self.session.text[selection[0] : selection[1]])
-        return mime
+        return self.session.text[selection[0] : selection[1]] if selection is not None else ""
+
+    def copy(self) -> None:
+        """Copy :meth:`selected_text` (Ctrl+C and the context menu come here).
+
+        Not an override of ``createMimeDataFromSelection``: a QMimeData made in Python and
+        handed to the clipboard is deleted twice by PySide6, which crashes at exit.
+        """
+        if self.textCursor().hasSelection():
+            QApplication.clipboard().setText(self.selected_text())
 
     def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.Copy):
+            self.copy()
+            event.accept()
+            return
         if event.key() == Qt.Key_Escape:
             if self.textCursor().hasSelection() or self.selected_span is not None:
                 self.clear_selection()

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QMimeData, QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QKeySequence,
     QPainter,
     QPainterPath,
     QPalette,
@@ -21,7 +22,7 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
-from PySide6.QtWidgets import QSizePolicy, QTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QWidget
 
 from annotator.core.agreement import SpanTuple
 from annotator.core.utf16 import OffsetMap
@@ -161,13 +162,15 @@ class ReviewTextView(QTextEdit):
             return None
         return self._offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
 
-    def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy the selected code points of the text exactly (not Qt's view of them)."""
-        mime = QMimeData()
+    def selected_text(self) -> str:
+        """The selected code points of the text, exactly (not Qt's view of them)."""
         selection = self.selection_code_points()
-        if selection is not None:
-            mime.setText(self._text[selection[0] : selection[1]])
-        return mime
+        return self._text[selection[0] : selection[1]] if selection is not None else ""
+
+    def copy(self) -> None:
+        """Copy :meth:`selected_text` (see ``TextView.copy`` for why this is not a mime override)."""
+        if self.textCursor().hasSelection():
+            QApplication.clipboard().setText(self.selected_text())
 
     def select_range(self, start: int, end: int) -> None:
         q_start, q_end = self._offsets.span_to_utf16(start, end)
@@ -192,6 +195,10 @@ class ReviewTextView(QTextEdit):
     # -- keys ---------------------------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.Copy):
+            self.copy()
+            event.accept()
+            return
         text = event.text()
         if len(text) == 1 and text.isdigit() and not event.modifiers() & ~Qt.KeypadModifier:
             self.label_key_pressed.emit(text)

@@ -428,8 +428,8 @@ def test_a_selection_over_odd_characters_stores_exactly_those_code_points(
     assert window.span_model.index(0, 1).data(Qt.DisplayRole) == one_line(needle, 80)
     # Copy gives the stored code points, exactly.
     view.select_range(start, end)
-    assert view.createMimeDataFromSelection().text() == needle
-    view.copy()
+    assert view.selected_text() == needle
+    qtbot.keyClick(view, Qt.Key_C, Qt.ControlModifier)
     assert QApplication.clipboard().text() == needle
 
 
@@ -559,7 +559,7 @@ def test_a_10_mb_single_line_opens_takes_a_span_and_scrolls(
     k = offsets.breaks[len(offsets.breaks) // 2]
     start, end = k - 5, k + 7
     view.select_range(start, end)
-    assert view.createMimeDataFromSelection().text() == text[start:end]
+    assert view.selected_text() == text[start:end]
     qtbot.keyClick(view, Qt.Key_1)
     [span] = project.spans("big", "alice")
     assert (span.start, span.end) == (start, end)
@@ -596,7 +596,7 @@ def test_the_review_window_switches_to_a_10_mb_line(qtbot, project: Project) -> 
     assert window.current_disagreement() is not None
     view.select_range(middle, middle + 25)
     assert view.selection_code_points() == (middle, middle + 25)
-    assert view.createMimeDataFromSelection().text() == text[middle : middle + 25]
+    assert view.selected_text() == text[middle : middle + 25]
     window.select_document("small")
     assert view.document().toPlainText() == "A small text."
     window.close()
