@@ -790,3 +790,39 @@ def test_one_jsonl_file_of_100000_documents_reports_progress_while_it_is_read(
     assert project.document_count() == 0
     first_done, first_total, _visible = import_spy.calls[0]
     assert first_done < first_total  # a report before the end, so the dialog can show and cancel
+
+
+def test_copying_then_quitting_exits_cleanly(tmp_path: Path) -> None:
+    """Copy must not leave the clipboard an object PySide6 deletes twice (a crash at exit)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from PySide6.QtGui import QTextCursor\n"
+        "from annotator.core.store import DocumentInput, Project\n"
+        "from annotator.gui.app import application\n"
+        "from annotator.gui.mainwindow import MainWindow\n"
+        "from annotator.gui.settings import Settings\n"
+        "app = application()\n"
+        "project = Project.open(sys.argv[1])\n"
+        "project.add_documents([DocumentInput('d', 'one\\r\\ntwo three')])\n"
+        "window = MainWindow(project, Settings(sys.argv[2]), 'alice')\n"
+        "window.show(); window.open_initial_document()\n"
+        "cursor = QTextCursor(window.text_view.document()); cursor.setPosition(0)\n"
+        "cursor.setPosition(7, QTextCursor.KeepAnchor); window.text_view.setTextCursor(cursor)\n"
+        "window.text_view.copy()\n"
+        "assert app.clipboard().text() == 'one\\r\\ntwo', repr(app.clipboard().text())\n"
+        "window.close(); project.close()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p.db"), str(tmp_path / "s.ini")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
