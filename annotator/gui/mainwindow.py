@@ -112,10 +112,10 @@ class MainWindow(QMainWindow):
         self.doc_view.header().setStretchLastSection(False)
         self.doc_view.header().setSectionResizeMode(0, QHeaderView.Stretch)
         # Fixed widths: sizing to contents re-measures every row on each change (slow at 100,000).
-        for column, sample in ((1, "◐ In progress"), (2, "Spans 0000")):
+        for column, sample in ((1, "◐ In progress"), (2, "Spans")):
             self.doc_view.header().setSectionResizeMode(column, QHeaderView.Interactive)
             self.doc_view.header().resizeSection(
-                column, self.doc_view.fontMetrics().horizontalAdvance(sample) + 24
+                column, self.doc_view.fontMetrics().horizontalAdvance(sample) + 14
             )
         self.doc_view.activated.connect(self._document_activated)
         self.doc_view.clicked.connect(self._document_activated)
