@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from annotator.core.errors import AnnotatorError, InputError
 
@@ -449,3 +449,22 @@ def record_header(path: Path, number: int, record: dict[str, Any]) -> tuple[str,
     title = optional_str(path, number, record, "title")
     annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
     return text, doc_id, title, annotator
+
+
+class JsonLinesWriter:
+    """Writes one JSON object per record to an open text stream; a subclass names the function
+    that makes the object (``convert = staticmethod(doccano_object)``)."""
+
+    extension = ".jsonl"
+    convert: Callable[[CorpusRecord, TransferReport], dict[str, Any]]
+
+    def __init__(self, out: TextIO, report: TransferReport) -> None:
+        self.out = out
+        self.report = report
+
+    def write(self, record: CorpusRecord) -> None:
+        self.out.write(json.dumps(self.convert(record, self.report), ensure_ascii=False))
+        self.out.write("\n")
+
+    def close(self) -> None:
+        """Nothing to finish: every line is complete when written."""

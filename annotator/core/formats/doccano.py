@@ -9,13 +9,13 @@ notes are left out, counted and reported.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, cast
 
 from annotator.core.errors import InputError
 from annotator.core.formats.common import (
     CorpusRecord,
+    JsonLinesWriter,
     SpanTuple,
     TransferReport,
     check_meta,
@@ -53,21 +53,10 @@ def doccano_object(record: CorpusRecord, report: TransferReport) -> dict[str, An
     return obj
 
 
-class DoccanoWriter:
+class DoccanoWriter(JsonLinesWriter):
     """Writes doccano lines to an open text stream."""
 
-    extension = ".jsonl"
-
-    def __init__(self, out: TextIO, report: TransferReport) -> None:
-        self.out = out
-        self.report = report
-
-    def write(self, record: CorpusRecord) -> None:
-        self.out.write(json.dumps(doccano_object(record, self.report), ensure_ascii=False))
-        self.out.write("\n")
-
-    def close(self) -> None:
-        """Nothing to finish: every line is complete when written."""
+    convert = staticmethod(doccano_object)
 
 
 def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, cast
 
 from annotator.core.errors import InputError
 from annotator.core.formats.common import (
     CorpusRecord,
+    JsonLinesWriter,
     SpanTuple,
     TransferReport,
     check_meta,
@@ -78,21 +79,10 @@ def prodigy_object(record: CorpusRecord, report: TransferReport) -> dict[str, An
     }
 
 
-class ProdigyWriter:
+class ProdigyWriter(JsonLinesWriter):
     """Writes Prodigy tasks to an open text stream."""
 
-    extension = ".jsonl"
-
-    def __init__(self, out: TextIO, report: TransferReport) -> None:
-        self.out = out
-        self.report = report
-
-    def write(self, record: CorpusRecord) -> None:
-        self.out.write(json.dumps(prodigy_object(record, self.report), ensure_ascii=False))
-        self.out.write("\n")
-
-    def close(self) -> None:
-        """Nothing to finish: every line is complete when written."""
+    convert = staticmethod(prodigy_object)
 
 
 def parse_prodigy(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord | None:
