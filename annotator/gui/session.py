@@ -362,7 +362,45 @@ def _step_back_later(stack: QUndoStack | None, *, redo: bool) -> None:
     QTimer.singleShot(0, stack, stack.redo if redo else stack.undo)
 
 
-class SpansCommand(QUndoCommand):
+class _StepCommand(QUndoCommand):
+    """One undoable step: ``_forward`` performs it again, ``_backward`` reverts it.
+
+    The step has already been performed when the command is pushed, so the first redo (run by
+    ``QUndoStack.push``) does nothing. When a write fails, the stack's index is moved back
+    (:func:`_step_back_later`) and the command skips that move, so the user can try again.
+    """
+
+    def __init__(self, session: LayerSession, doc_id: str, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+        self.doc_id = doc_id
+        self._done = True  # the operation ran before the push
+        self._undone = False  # a redo failed: the next undo only moves the index
+
+    def _forward(self) -> bool:
+        raise NotImplementedError  # every subclass defines both directions
+
+    def _backward(self) -> bool:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        if not self._forward():
+            self._undone = True
+            _step_back_later(self.session.undo_stack, redo=False)
+
+    def undo(self) -> None:
+        if self._undone:
+            self._undone = False
+            return
+        if not self._backward():
+            self._done = True
+            _step_back_later(self.session.undo_stack, redo=True)
+
+
+class SpansCommand(_StepCommand):
     """Spans that were added or removed: undo does the opposite, redo does it again."""
 
     def __init__(
@@ -373,57 +411,29 @@ class SpansCommand(QUndoCommand):
         added: Sequence[Span] = (),
         removed: Sequence[Span] = (),
     ) -> None:
-        super().__init__(text)
-        self.session = session
-        self.doc_id = doc_id
+        super().__init__(session, doc_id, text)
         self.added = list(added)
         self.removed = list(removed)
-        self._done = True  # the operation ran before the push
-        self._undone = False  # a redo failed: the next undo only moves the index
 
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        if not self.session.apply_swap(self.doc_id, remove=self.removed, restore=self.added):
-            self._undone = True
-            _step_back_later(self.session.undo_stack, redo=False)
+    def _forward(self) -> bool:
+        return self.session.apply_swap(self.doc_id, remove=self.removed, restore=self.added)
 
-    def undo(self) -> None:
-        if self._undone:
-            self._undone = False
-            return
-        if not self.session.apply_swap(self.doc_id, remove=self.added, restore=self.removed):
-            self._done = True
-            _step_back_later(self.session.undo_stack, redo=True)
+    def _backward(self) -> bool:
+        return self.session.apply_swap(self.doc_id, remove=self.added, restore=self.removed)
 
 
-class UpdateCommand(QUndoCommand):
+class UpdateCommand(_StepCommand):
     """Spans whose label, boundaries or note changed."""
 
     def __init__(
         self, session: LayerSession, doc_id: str, text: str, old: list[Span], new: list[Span]
     ) -> None:
-        super().__init__(text)
-        self.session = session
-        self.doc_id = doc_id
+        super().__init__(session, doc_id, text)
         self.old = old
         self.new = new
-        self._done = True
-        self._undone = False
 
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        if not self.session.apply_set(self.doc_id, self.old, self.new):
-            self._undone = True
-            _step_back_later(self.session.undo_stack, redo=False)
+    def _forward(self) -> bool:
+        return self.session.apply_set(self.doc_id, self.old, self.new)
 
-    def undo(self) -> None:
-        if self._undone:
-            self._undone = False
-            return
-        if not self.session.apply_set(self.doc_id, self.new, self.old):
-            self._done = True
-            _step_back_later(self.session.undo_stack, redo=True)
+    def _backward(self) -> bool:
+        return self.session.apply_set(self.doc_id, self.new, self.old)
