@@ -363,25 +363,23 @@ def _step_back_later(stack: QUndoStack | None, *, redo: bool) -> None:
 
 
 class _StepCommand(QUndoCommand):
-    """One undoable step: ``_forward`` performs it again, ``_backward`` reverts it.
+    """One undoable step: ``forward`` performs it again, ``backward`` reverts it (each returns
+    False when its write failed).
 
     The step has already been performed when the command is pushed, so the first redo (run by
     ``QUndoStack.push``) does nothing. When a write fails, the stack's index is moved back
     (:func:`_step_back_later`) and the command skips that move, so the user can try again.
     """
 
-    def __init__(self, session: LayerSession, doc_id: str, text: str) -> None:
+    def __init__(
+        self, session: LayerSession, text: str, forward: Callable[[], bool], backward: Callable[[], bool]
+    ) -> None:
         super().__init__(text)
         self.session = session
-        self.doc_id = doc_id
+        self._forward = forward
+        self._backward = backward
         self._done = True  # the operation ran before the push
         self._undone = False  # a redo failed: the next undo only moves the index
-
-    def _forward(self) -> bool:
-        raise NotImplementedError  # every subclass defines both directions
-
-    def _backward(self) -> bool:
-        raise NotImplementedError
 
     def redo(self) -> None:
         if self._done:
@@ -411,15 +409,16 @@ class SpansCommand(_StepCommand):
         added: Sequence[Span] = (),
         removed: Sequence[Span] = (),
     ) -> None:
-        super().__init__(session, doc_id, text)
-        self.added = list(added)
-        self.removed = list(removed)
-
-    def _forward(self) -> bool:
-        return self.session.apply_swap(self.doc_id, remove=self.removed, restore=self.added)
-
-    def _backward(self) -> bool:
-        return self.session.apply_swap(self.doc_id, remove=self.added, restore=self.removed)
+        added, removed = list(added), list(removed)
+        super().__init__(
+            session,
+            text,
+            lambda: session.apply_swap(doc_id, remove=removed, restore=added),
+            lambda: session.apply_swap(doc_id, remove=added, restore=removed),
+        )
+        self.doc_id = doc_id
+        self.added = added
+        self.removed = removed
 
 
 class UpdateCommand(_StepCommand):
@@ -428,12 +427,12 @@ class UpdateCommand(_StepCommand):
     def __init__(
         self, session: LayerSession, doc_id: str, text: str, old: list[Span], new: list[Span]
     ) -> None:
-        super().__init__(session, doc_id, text)
+        super().__init__(
+            session,
+            text,
+            lambda: session.apply_set(doc_id, old, new),
+            lambda: session.apply_set(doc_id, new, old),
+        )
+        self.doc_id = doc_id
         self.old = old
         self.new = new
-
-    def _forward(self) -> bool:
-        return self.session.apply_set(self.doc_id, self.old, self.new)
-
-    def _backward(self) -> bool:
-        return self.session.apply_set(self.doc_id, self.new, self.old)

@@ -37,7 +37,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script, too
 
-from tests.benchmarks.bench_gui import page_scroll_median_ms  # noqa: E402
+from tests.benchmarks.bench_gui import bare_open_seconds, page_scroll_median_ms  # noqa: E402
 
 WORDS = "the of troops Kursk region ambassador Security Council said North Korean".split()
 
@@ -49,24 +49,6 @@ def words_line(size: int) -> str:
 def nospace_line(size: int) -> str:
     """Nowhere to wrap at all (a hex dump): no space, no punctuation."""
     return "".join(f"{i:08x}" for i in range(size // 8 + 1))[:size]
-
-
-def _bare_open(app, text: str) -> float:
-    from PySide6.QtWidgets import QTextEdit
-
-    bare = QTextEdit()
-    bare.resize(1200, 800)
-    bare.show()
-    app.processEvents()
-    t0 = time.perf_counter()
-    bare.setPlainText(text)
-    bare.viewport().repaint()
-    app.processEvents()
-    elapsed = time.perf_counter() - t0
-    bare.close()
-    bare.deleteLater()
-    app.processEvents()
-    return elapsed
 
 
 def _line(app, tmp: Path, name: str, text: str, results: dict[str, float | int | str]) -> None:
@@ -267,13 +249,15 @@ def run(line_mb: float = 10, nospace_mb: float = 10, docs: int = 100_000) -> dic
         tmp = Path(tmp_name)
         text = words_line(int(line_mb * 1_000_000))
         results["line_words_chars"] = len(text)
-        results["line_words_baseline_bare_setplaintext"] = round(_bare_open(app, text), 4)
+        results["line_words_baseline_bare_setplaintext"] = round(bare_open_seconds(app, text), 4)
         _line(app, tmp, "line_words", text, results)
         baseline = float(results["line_words_baseline_bare_setplaintext"])
         results["line_words_open_vs_baseline_ratio"] = round(float(results["line_words_open"]) / baseline, 3)
 
         for kb in (100, 200, 400):
-            results[f"line_nospace_baseline_bare_{kb}kb"] = round(_bare_open(app, nospace_line(kb * 1000)), 4)
+            results[f"line_nospace_baseline_bare_{kb}kb"] = round(
+                bare_open_seconds(app, nospace_line(kb * 1000)), 4
+            )
         text = nospace_line(int(nospace_mb * 1_000_000))
         results["line_nospace_chars"] = len(text)
         _line(app, tmp, "line_nospace", text, results)
