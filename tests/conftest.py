@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,19 +46,53 @@ def seeded(project: Project) -> Project:
     return project
 
 
+NO_QT = Path(__file__).parent / "no_qt"
+
+
+def _gui_deselected(config: pytest.Config) -> bool:
+    return "not gui" in (config.getoption("markexpr") or "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``-m "not gui"``, child Pythons cannot import Qt (tests/no_qt/sitecustomize.py).
+
+    Test modules may still import PySide6 when they are collected; starting Qt in this process is
+    caught after each test by ``no_qt_started``.
+    """
+    if _gui_deselected(config):
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NO_QT), os.environ.get("PYTHONPATH")]))
+
+
+@pytest.fixture(autouse=True)
+def no_qt_started(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test without the ``gui`` marker must not start Qt (checked in ``-m "not gui"`` runs)."""
+    yield
+    if not _gui_deselected(request.config) or "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication
+
+    if QCoreApplication.instance() is not None:
+        pytest.fail(f"{request.node.nodeid} started Qt but is not marked gui", pytrace=False)
+
+
+#: Markers whose tests run only when the ``-m`` expression names them: the long reliability runs
+#: and the desktop bundle build.
+ON_REQUEST = ("stress", "bundle")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the core alone.
 
-    ``stress`` tests (the long reliability variants) run only when the ``-m`` expression names
-    them: ``python3 dev.py test -m stress``.
+    ``stress`` and ``bundle`` tests run only when the ``-m`` expression names them:
+    ``python3 dev.py test -m stress``, ``python3 dev.py test -m bundle``.
     """
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "qtbot" in fixtures or "qapp" in fixtures or "qtmodeltester" in fixtures:
             item.add_marker(pytest.mark.gui)
-    if "stress" in (config.getoption("markexpr") or ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("stress") is None]
+    asked = config.getoption("markexpr") or ""
+    left_out = [m for m in ON_REQUEST if m not in asked]
+    kept = [item for item in items if not any(item.get_closest_marker(m) for m in left_out)]
     if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("stress")])
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

@@ -977,7 +977,15 @@ class MainWindow(QMainWindow):
             dialog.close()
             dialog.deleteLater()
             # Back to where the user was typing, with or without a window manager to do it.
+            # QWidget.activateWindow() does nothing here: QWindow.isActive() still counts the
+            # hidden dialog (our transient child) as focus, and without a window manager nobody
+            # moves the focus back, so the label keys (window shortcuts) would go nowhere.
+            handle = self.windowHandle()
+            if handle is not None:
+                handle.requestActivate()
             self.activateWindow()
+            # Let the activation arrive before the next key does.
+            QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
             if focus is not None:
                 focus.setFocus()
 

@@ -76,7 +76,9 @@ OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/gui is a window test (some start the app in a child process)."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.gui)
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))

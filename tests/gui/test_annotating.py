@@ -226,17 +226,17 @@ def test_a_failed_write_is_reported_and_not_shown(window, qtbot, monkeypatch, er
     def broken(*_args, **_kwargs):
         raise ProjectError("project.db: could not save: disk I/O error")
 
-    monkeypatch.setattr(window.project, "add_span", broken)
-    select_in_widget(window, "Robert Wood")
-    qtbot.keyClick(window.text_view, Qt.Key_1)
-    assert errors
-    assert "not saved" in errors[0][0]
-    assert "disk I/O error" in errors[0][1]
-    assert window.span_model.rowCount() == 0
-    assert window.session.spans == {}
-    assert window.session.undo_stack.count() == 0
-    assert "NOT saved" in window.status_saved.text()
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(window.project, "add_span", broken)
+        select_in_widget(window, "Robert Wood")
+        qtbot.keyClick(window.text_view, Qt.Key_1)
+        assert errors
+        assert "not saved" in errors[0][0]
+        assert "disk I/O error" in errors[0][1]
+        assert window.span_model.rowCount() == 0
+        assert window.session.spans == {}
+        assert window.session.undo_stack.count() == 0
+        assert "NOT saved" in window.status_saved.text()
     qtbot.keyClick(window.text_view, Qt.Key_1)
     assert "All changes saved" in window.status_saved.text()
     assert window.span_model.rowCount() == 1

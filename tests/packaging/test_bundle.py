@@ -1,8 +1,9 @@
 """Build the desktop bundle with packaging/build.py and run it: the issue's "done means" as a test.
 
-Slow (a PyInstaller build, about 10 s: PyInstaller is in the ``test`` extra, so the test
-environment builds the bundle itself; without it build.py first creates packaging/.venv-build).
-Deselect with -m "not slow".
+Runs only when asked for: ``python3 dev.py test -m bundle`` (a PyInstaller build, 10–20 s).
+PyInstaller is not in the ``test`` extra; with the ``bundle`` extra installed
+(``pip install -e .[bundle]``) the test environment builds the bundle itself, otherwise
+build.py first creates packaging/.venv-build with it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from annotator import APP_NAME, __version__
 ROOT = Path(__file__).resolve().parents[2]
 MAX_BUNDLE_BYTES = 200 * 1000 * 1000
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.bundle, pytest.mark.gui]  # the self-test starts Qt
 
 
 def launcher(bundle: Path) -> Path:

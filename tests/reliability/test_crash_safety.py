@@ -394,6 +394,17 @@ class Lines:
                     return None
                 self._cond.wait(remaining)
 
+    def wait_for_answers(self, count: int, timeout: float) -> bool:
+        """Wait until the worker has answered (ACK or NACK) ``count`` actions; False if it stopped."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while sum(kind in ("ACK", "NACK") for _t, kind, _p in self.lines) < count:
+                remaining = deadline - time.monotonic()
+                if self.closed or remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
     def join(self) -> None:
         self._thread.join(timeout=30)
 
@@ -410,6 +421,7 @@ class Summary:
     mid_bad_import: int = 0
     mid_export: int = 0
     before_ready: int = 0
+    awaited: int = 0  # answers the random kills waited for: a floor for ``acked`` whatever the speed
     inflight_committed: int = 0
     exports_unacked_complete: int = 0
     staging_left: int = 0
@@ -444,7 +456,11 @@ class Plan:
     corpus_files: int = 2
     corpus_docs: int = 2000
     spans_per_doc: int = 8
-    max_delay: float = 0.4  # random kills: uniform in [0, max_delay] after READY
+    # Random kills wait for a random number of answered actions in [1, max_answers] after READY
+    # (counted, so the work done does not depend on the machine's speed), then a random delay in
+    # [0, max_delay] (so the kill lands anywhere, in or between actions).
+    max_answers: int = 12
+    max_delay: float = 0.4
     aimed_import: float = 0.25  # shares of kills aimed into an import / export / a failing import
     aimed_export: float = 0.2
     aimed_bad_import: float = 0.05
@@ -552,6 +568,10 @@ class Campaign:
                 if ready is None:
                     raise AssertionError(f"{context}: no READY")
                 if how == "random":
+                    answers = rng.randint(1, plan.max_answers)
+                    if not lines.wait_for_answers(answers, timeout=300):
+                        raise AssertionError(f"{context}: fewer than {answers} actions answered")
+                    self.summary.awaited += answers
                     time.sleep(rng.uniform(0, plan.max_delay))
                 else:
                     assert first is not None
@@ -771,12 +791,14 @@ def run_campaign(tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: Plan)
 # -- the tests -----------------------------------------------------------------------------------
 
 
+@pytest.mark.gui  # the worker edits through the window's session and its Qt undo stack
 def test_core_actions_survive_sigkill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     summary = run_campaign(tmp_path, capsys, Plan("core", kills=24, seed=seed_for(1), max_delay=0.3))
-    assert summary.acked > 200
-    # Which kills land inside an operation depends on the machine's speed; a kill halfway through
-    # an export, for certain, is test_the_next_export_removes_what_a_killed_export_left.
-    assert summary.mid_import + summary.mid_export >= 1
+    # Invariants only (run_campaign: nothing acknowledged lost, nothing half done, integrity).
+    # How many kills land inside an import or export depends on the machine's speed: that is
+    # asserted in the stress runs; a kill halfway through an export, for certain, is
+    # test_the_next_export_removes_what_a_killed_export_left.
+    assert summary.acked >= summary.awaited > 0
 
 
 @pytest.mark.gui
@@ -794,7 +816,7 @@ def test_window_actions_survive_sigkill(tmp_path: Path, capsys: pytest.CaptureFi
         before_ready=0.0,
     )
     summary = run_campaign(tmp_path, capsys, plan)
-    assert summary.acked > 10
+    assert summary.acked >= summary.awaited > 0
 
 
 def test_cli_import_and_export_survive_sigkill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -802,17 +824,18 @@ def test_cli_import_and_export_survive_sigkill(tmp_path: Path, capsys: pytest.Ca
         "cli",
         kills=5,
         seed=seed_for(3),
+        max_answers=2,
         max_delay=1.0,
         aimed_import=0.4,
         aimed_export=0.3,
         aimed_bad_import=0.1,
         before_ready=0.0,
     )
-    summary = run_campaign(tmp_path, capsys, plan)
-    assert summary.mid_import + summary.mid_export >= 1
+    run_campaign(tmp_path, capsys, plan)
 
 
 @pytest.mark.stress
+@pytest.mark.gui
 def test_core_actions_survive_hundreds_of_kills(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = Plan("core", kills=300, seed=seed_for(11), corpus_files=6, corpus_docs=3000, max_delay=1.5)
     summary = run_campaign(tmp_path, capsys, plan)

@@ -23,6 +23,7 @@ from annotator.cli import cli
 from annotator.core.errors import ProjectError
 from annotator.core.importing import seed_documents
 from annotator.core.store import MIGRATIONS, SCHEMA_VERSION, DocumentInput, Project, backup_path
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -353,7 +354,7 @@ def run_without_privileges(*args: str, cwd: Path) -> subprocess.CompletedProcess
         if setpriv is None:
             pytest.skip("running as root without setpriv: permission bits cannot be tested")
         command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
 
 

@@ -32,9 +32,11 @@ from annotator.core.store import DocumentInput, NewSpan, Project
 from annotator.core.utf16 import FORCED_PIECE, LONG_LINE, PIECE, OffsetMap, line_breaks, utf16_len
 from annotator.gui import review, transfer
 from annotator.gui.literal import FSI, PDI, isolate, one_line, tooltip
+from annotator.gui.mainwindow import show_error as REAL_SHOW_ERROR  # imported before any fixture patches it
 from annotator.gui.models import DocumentListModel
 from annotator.gui.review import ReviewWindow
 from annotator.gui.transfer import ImportDialog, ImportRequest, TransferProgress
+from tests.child_env import child_env
 from tests.gui import conftest as gui
 
 # The annotation window's fixtures (tests/gui/conftest.py): a window on a project, settings in
@@ -361,7 +363,8 @@ def test_error_box_quoting_a_document_id_is_plain(make_window, html_project: Pro
     from annotator.gui import mainwindow
 
     window = make_window(html_project)
-    monkeypatch.undo()  # the real show_error, with the box recording instead of showing
+    # The real show_error (the errors fixture records instead), with the box recording instead.
+    monkeypatch.setattr(mainwindow, "show_error", REAL_SHOW_ERROR)
     said: list[tuple[str, object]] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append((box.text(), box.textFormat())))
     mainwindow.MainWindow.open_document(window, MARKUP[0])  # no such document: the error quotes the id
@@ -792,9 +795,9 @@ def test_one_jsonl_file_of_100000_documents_reports_progress_while_it_is_read(
     assert first_done < first_total  # a report before the end, so the dialog can show and cancel
 
 
+@pytest.mark.gui
 def test_copying_then_quitting_exits_cleanly(tmp_path: Path) -> None:
     """Copy must not leave the clipboard an object PySide6 deletes twice (a crash at exit)."""
-    import os
     import subprocess
     import sys
 
@@ -816,8 +819,7 @@ def test_copying_then_quitting_exits_cleanly(tmp_path: Path) -> None:
         "assert app.clipboard().text() == 'one\\r\\ntwo', repr(app.clipboard().text())\n"
         "window.close(); project.close()\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    env = child_env(QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "p.db"), str(tmp_path / "s.ini")],
         capture_output=True,

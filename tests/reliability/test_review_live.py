@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from annotator.core.model import GOLD_LAYER
 from annotator.core.store import DocumentInput, NewSpan, Project
 from annotator.gui import review
 from annotator.gui.review import AnnotatorPairDialog, ReviewWindow
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
@@ -61,7 +61,7 @@ def test_review_window_shows_what_another_program_saved(
         "    p.delete_spans([s.id for s in p.spans(doc, 'bob')])\n"
         "    p.add_spans(NewSpan(doc, 'bob', s.start, s.end, s.label) for s in p.spans(doc, 'alice'))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     subprocess.run([sys.executable, "-c", script, str(two_layers)], check=True, cwd=ROOT, env=env, timeout=60)
     qtbot.waitUntil(lambda: window.disagreement_model.rowCount() == 0, timeout=10_000)
     assert "another program" in window.message_label.text()

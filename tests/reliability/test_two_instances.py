@@ -8,7 +8,6 @@ and the window polls ``PRAGMA data_version`` to show what other programs saved.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,10 +17,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog
 
 from annotator.core.store import DocumentInput, Project
+from tests.child_env import child_env
 from tests.reliability.test_write_failures import select_range
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+ENV = child_env(QT_QPA_PLATFORM="offscreen")
 TEXT = "x " * 2000
 
 WRITER = """

@@ -9,7 +9,6 @@ kernel refuse writes past a size, for the command line's imports and exports.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import signal
 import sqlite3
@@ -23,6 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from annotator.core.store import DocumentInput, Project
+from tests.child_env import child_env
 from tests.gui.conftest import project_with
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +96,7 @@ def run_cli(*args: str, limit: int | None = None) -> subprocess.CompletedProcess
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=child_env(),
         preexec_fn=_limited(limit) if limit is not None else None,  # noqa: PLW1509
         timeout=300,
     )
@@ -162,12 +162,12 @@ def test_an_undo_step_that_removes_and_restores_is_one_transaction(window, monke
     def full(*_args: object) -> None:
         raise ProjectWriteError("p.db: the disk is full; the change was not saved")
 
-    monkeypatch.setattr(session.project, "restore_spans", full)
-    other = replace(kept, id=kept.id + 1000, start=0, end=3, label="claim")
-    assert not session.apply_swap(session.doc_id, remove=[kept], restore=[other])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session.project, "restore_spans", full)
+        other = replace(kept, id=kept.id + 1000, start=0, end=3, label="claim")
+        assert not session.apply_swap(session.doc_id, remove=[kept], restore=[other])
     assert errors
     assert "disk is full" in errors[0][1]
-    monkeypatch.undo()
     # The delete that ran first inside the step was rolled back with it.
     assert session.project.spans(session.doc_id, "alice") == [kept]
     assert list(session.spans.values()) == [kept]
