@@ -620,6 +620,11 @@ class Project:
                 self._rollback()
                 raise
 
+    @property
+    def in_transaction(self) -> bool:
+        """True while a write of this connection is under way (e.g. an import with progress)."""
+        return bool(self.db.conn.in_transaction)
+
     def _rollback(self) -> None:
         if self.db.conn.in_transaction:
             self.db.conn.rollback()

@@ -911,7 +911,7 @@ class MainWindow(QMainWindow):
         Polled by a timer; True if there was anything. Skipped while this window is itself in
         the middle of a write (an import with its progress dialog).
         """
-        if not self.isVisible() or self._waiting_for_lock or self.project.db.conn.in_transaction:
+        if not self.isVisible() or self._waiting_for_lock or self.project.in_transaction:
             return False
         if not self.project.changed_elsewhere():
             return False
