@@ -15,17 +15,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from annotator.core.formats.common import Cancelled
+from annotator.core.formats.records import Cancelled
 from annotator.core.store import Project
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class AppContext:
@@ -453,8 +451,9 @@ def agree_command(
     (documents matched by id; their texts must agree). Figures cover the documents both have
     touched, or those given with --docs. Undefined figures print as n/a (null in JSON).
     """
-    from annotator.core.agreement import compute_agreement, format_table
+    from annotator.core.agreement import compute_agreement
     from annotator.core.layers import layers_from_exports, layers_from_project
+    from annotator.core.report import format_table
 
     ids = _split_ids(doc_ids)
     if first.lower().endswith(".jsonl") and second.lower().endswith(".jsonl"):

@@ -46,7 +46,7 @@ def two_annotators(project_path: Path) -> Path:
 
 
 def test_examples_are_exact_and_cover_every_kind_of_disagreement() -> None:
-    from annotator.core.agreement import disagreements
+    from annotator.core.pairing import disagreements
 
     seed = json.loads((EXAMPLES.parents[1] / "seeds" / "nk-troops-kursk.jsonl").read_text("utf-8"))
     layers = {}

@@ -15,19 +15,16 @@ from annotator.core.agreement import (
     NO_SPAN,
     OUTSIDE,
     Agreement,
-    Disagreement,
-    DisagreementKind,
     DocumentLayers,
     SpanTuple,
     _max_overlap_matching,
     _observed_unitizing,
     _winner_segments,
-    agreed_spans,
     compute_agreement,
-    disagreements,
-    format_table,
 )
 from annotator.core.errors import SpanError
+from annotator.core.pairing import Disagreement, DisagreementKind, agreed_spans, disagreements
+from annotator.core.report import format_table
 
 PAIR = ("alice", "bob")
 

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.formats.common import Cancelled, CorpusRecord, TransferReport
 from annotator.core.formats.exporter import (
     ExportOptions,
     assign_splits,
@@ -20,7 +19,8 @@ from annotator.core.formats.exporter import (
     parse_split,
 )
 from annotator.core.formats.importer import ImportOptions, import_corpus
-from annotator.core.formats.jsonl import NativeWriter, iter_native, native_line
+from annotator.core.formats.jsonl import NativeWriter, iter_native
+from annotator.core.formats.records import Cancelled, CorpusRecord, TransferReport
 from annotator.core.model import GOLD_LAYER
 from annotator.core.paths import resource_text
 from annotator.core.store import DocumentInput, Project
@@ -555,6 +555,26 @@ def test_importing_twice_reuses_documents_and_spans(corpus: Project, tmp_path: P
     assert report.spans == 0
     assert corpus.span_count() == before
     assert report.left_out["spans the layer already had (kept once)"] == before  # type: ignore[attr-defined]
+
+
+def native_line(record: CorpusRecord) -> str:
+    """The reference for the native writer: ``json.dumps`` of the documented object."""
+    text = record.text
+    obj = {
+        "id": record.id,
+        "title": record.title,
+        "text": text,
+        "annotator": record.annotator,
+        "status": record.status,
+        "spans": [
+            {"start": s, "end": e, "label": lab, "text": text[s:e]}
+            if note is None
+            else {"start": s, "end": e, "label": lab, "text": text[s:e], "note": note}
+            for s, e, lab, note in record.spans
+        ],
+        "meta": record.meta,
+    }
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 @settings(max_examples=200, deadline=None)

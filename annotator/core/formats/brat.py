@@ -17,15 +17,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
-    CorpusRecord,
-    SpanTuple,
-    TransferReport,
-    check_file_name,
-    describe,
-    shown,
-    walk_files,
-)
+from annotator.core.formats.input_files import check_file_name, walk_files
+from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe, shown
 
 LINE_BREAKS = "\r\n"
 LABEL_SPACE = "spans whose label contains a space (brat types cannot)"
@@ -42,8 +35,6 @@ def file_stem(name: str) -> str:
 
 class BratWriter:
     """Writes ``.txt`` + ``.ann`` pairs under a folder."""
-
-    extension = ""
 
     def __init__(self, root: Path, report: TransferReport) -> None:
         self.root = root

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe, shown
+from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe, shown
 from annotator.core.formats.tokenize import tokenize
 
 DOCSTART = "-DOCSTART-"
@@ -69,8 +69,6 @@ def _unfield(value: str, path: Path, number: int) -> str:
 
 class ConllWriter:
     """Writes BIO-tagged documents to an open text stream."""
-
-    extension = ".conll"
 
     def __init__(self, out: TextIO, report: TransferReport) -> None:
         self.out = out

@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
+from annotator.core.formats.jsonlines import JsonLinesWriter, record_header
+from annotator.core.formats.records import (
     CorpusRecord,
-    JsonLinesWriter,
     SpanTuple,
     TransferReport,
     check_meta,
     check_span,
     describe,
-    record_header,
     shown,
 )
 

@@ -25,11 +25,11 @@ from typing import Protocol, TextIO
 from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.formats.brat import BratWriter
-from annotator.core.formats.common import CorpusRecord, Progress, TransferReport
 from annotator.core.formats.conll import ConllWriter
 from annotator.core.formats.doccano import DoccanoWriter
 from annotator.core.formats.jsonl import NativeWriter
 from annotator.core.formats.prodigy import ProdigyWriter
+from annotator.core.formats.records import CorpusRecord, Progress, TransferReport
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Project
 

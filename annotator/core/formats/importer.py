@@ -14,28 +14,21 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.formats import IMPORT_FORMATS
 from annotator.core.formats.brat import ann_files, read_brat
-from annotator.core.formats.common import (
-    CorpusRecord,
-    Progress,
-    TransferReport,
-    check_file_name,
-    decode_text,
-    first_json_record,
-    iter_json_lines,
-    shown,
-)
 from annotator.core.formats.conll import read_conll
 from annotator.core.formats.doccano import parse_doccano
-from annotator.core.formats.jsonl import parse_native
-from annotator.core.formats.prodigy import parse_prodigy
-from annotator.core.importing import (
+from annotator.core.formats.input_files import (
+    check_file_name,
     check_input_file,
     collect_files,
-    document_from_record,
+    decode_text,
     read_bytes,
-    read_documents,
     read_text_file,
 )
+from annotator.core.formats.jsonl import parse_native
+from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
+from annotator.core.formats.plain import document_from_record, read_documents
+from annotator.core.formats.prodigy import parse_prodigy
+from annotator.core.formats.records import CorpusRecord, Progress, TransferReport, shown
 from annotator.core.model import validate_annotator_name
 from annotator.core.store import DocumentInput, Project
 

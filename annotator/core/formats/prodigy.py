@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
+from annotator.core.formats.jsonlines import JsonLinesWriter, record_id
+from annotator.core.formats.records import (
     CorpusRecord,
-    JsonLinesWriter,
     SpanTuple,
     TransferReport,
     check_meta,
     check_span,
     describe,
-    record_id,
     shown,
 )
 from annotator.core.formats.tokenize import tokenize

@@ -79,8 +79,3 @@ def tokenize(text: str) -> list[Token]:
     for start, end in matches:
         tokens.append(Token(text[start:end], start, end, end < length and text[end].isspace()))
     return tokens
-
-
-def token_bounds(tokens: list[Token]) -> tuple[dict[int, int], dict[int, int]]:
-    """Maps from a token's start offset to its index and from its end offset to its index."""
-    return {t.start: i for i, t in enumerate(tokens)}, {t.end: i for i, t in enumerate(tokens)}

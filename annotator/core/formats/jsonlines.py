@@ -1,140 +1,22 @@
-"""What every format shares: the record readers yield, span checks, and the transfer report."""
+"""JSON Lines: strict reading of one object per line, the fields JSONL corpora share, writing.
+
+Reading refuses what ``json.loads`` lets through (duplicate keys, NaN and Infinity, numbers too
+large for a float, lone surrogates, NUL) and names the file and line of anything it refuses.
+"""
 
 from __future__ import annotations
 
 import codecs
 import json
 import math
-import os
 import re
-import reprlib
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from annotator.core.errors import AnnotatorError, InputError
-
-#: A span as the formats carry it: (start, end, label, note); offsets are code points.
-SpanTuple = tuple[int, int, str, "str | None"]
-
-#: Called as ``progress(done, total)``; may raise :class:`Cancelled` to stop the run.
-Progress = Callable[[int, int], None]
-
-#: How many examples a report keeps per reason.
-EXAMPLES_PER_REASON = 5
-
-
-class Cancelled(AnnotatorError):
-    """The user stopped an export or import; nothing of it was kept."""
-
-    def __init__(self) -> None:
-        super().__init__("cancelled: nothing was kept")
-
-
-@dataclass
-class CorpusRecord:
-    """One document and (optionally) one annotator's layer of it, as a file holds it.
-
-    ``annotator`` is None for a document without a layer; ``status`` is None when the format
-    does not carry one. ``spans`` are checked against ``text`` by the reader that made the record.
-    """
-
-    id: str
-    title: str | None
-    text: str
-    annotator: str | None
-    status: str | None
-    spans: list[SpanTuple]
-    meta: dict[str, Any]
-    line: int | None = None
-    path: Path | None = None
-    #: Where each span was read (formats with one line per span, e.g. brat), for error messages.
-    span_lines: list[int] | None = None
-
-
-@dataclass
-class TransferReport:
-    """What an export or import did and, above all, what it had to leave out and why."""
-
-    documents: int = 0
-    #: Of ``documents`` (imports), how many the project already had with the same text.
-    reused: int = 0
-    records: int = 0
-    spans: int = 0
-    files: list[Path] = field(default_factory=list)
-    left_out: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def leave_out(self, reason: str, example: str, count: int = 1) -> None:
-        """Count ``count`` things left out for ``reason``, keeping a few examples."""
-        self.left_out[reason] += count
-        examples = self.examples.setdefault(reason, [])
-        if len(examples) < EXAMPLES_PER_REASON:
-            examples.append(example)
-
-    def summary_lines(self) -> list[str]:
-        """One line per reason: count, reason and examples."""
-        lines = []
-        for reason, count in sorted(self.left_out.items()):
-            examples = "; ".join(self.examples.get(reason, []))
-            lines.append(f"{count:,} left out: {reason}" + (f" (e.g. {examples})" if examples else ""))
-        return lines
-
-
-def require_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def check_span(
-    path: Path, line: int | None, text: str, start: Any, end: Any, label: Any, quoted: Any = None
-) -> None:
-    """Raise :class:`InputError` if a span does not fit its text (or its quoted text differs)."""
-    if not require_int(start) or not require_int(end):
-        raise InputError(path, f"span offsets must be integers, got [{shown(start)}, {shown(end)}]", line)
-    if not isinstance(label, str) or not label:
-        raise InputError(path, f"span [{start}, {end}) has no label (got {shown(label)})", line)
-    if start < 0 or end > len(text) or end <= start:
-        raise InputError(
-            path,
-            f"span [{start}, {end}) {shown(label)} is outside its text ({len(text)} code points) or empty",
-            line,
-        )
-    if quoted is not None and quoted != text[start:end]:
-        raise InputError(
-            path,
-            f"span [{start}, {end}) {shown(label)}: its text {shown(quoted)} differs from the document's "
-            f"{shown(text[start:end])} (offsets must be code points, end-exclusive)",
-            line,
-        )
-
-
-def describe(record: CorpusRecord, span: SpanTuple) -> str:
-    """A short example for a report: document, layer, offsets, label and text."""
-    start, end, label = span[0], span[1], span[2]
-    snippet = record.text[start:end]
-    if len(snippet) > 30:
-        snippet = snippet[:29] + "…"
-    layer = f"/{record.annotator}" if record.annotator else ""
-    return f"{record.id}{layer} [{start}, {end}) {label} {snippet!r}"
-
-
-#: How deep a document's ``meta`` may nest (deeper JSON is refused, not stored).
-MAX_META_DEPTH = 100
-#: How much of a bad value an error message quotes.
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = 60
-_SHORT.maxother = 60
-_SHORT.maxlong = 40
-_SHORT.maxlevel = 2
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
-
-
-def shown(value: Any) -> str:
-    """A short ``repr`` of a value from a file, for an error message (never huge, never recursing)."""
-    return _SHORT.repr(value)
+from annotator.core.errors import InputError
+from annotator.core.formats.input_files import decode_text, nul_reason
+from annotator.core.formats.records import CorpusRecord, TransferReport, require_int, shown
 
 
 class _Refused(Exception):
@@ -233,102 +115,6 @@ def _strings_problem(record: Any) -> str | None:
     return None
 
 
-def check_meta(path: Path, number: int | None, meta: dict[str, Any], field: str = "meta") -> None:
-    """Refuse a ``meta`` object nested deeper than :data:`MAX_META_DEPTH` levels."""
-    stack: list[tuple[Any, int]] = [(value, 1) for value in meta.values() if isinstance(value, (dict, list))]
-    while stack:
-        value, depth = stack.pop()
-        if depth >= MAX_META_DEPTH:
-            raise InputError(
-                path, f"field {field!r} is nested more than {MAX_META_DEPTH} levels deep", number
-            )
-        items = value.values() if isinstance(value, dict) else value
-        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
-
-
-def walk_files(root: Path, suffixes: Sequence[str]) -> list[Path]:
-    """Files under ``root`` (recursively, sorted by relative path) whose suffix is in ``suffixes``.
-
-    Symbolic links to folders are not followed; a folder that cannot be read is an error (a
-    silent skip would lose its files).
-    """
-
-    def refuse(exc: OSError) -> None:
-        raise InputError(exc.filename or root, f"cannot read folder: {exc.strerror}")
-
-    found: list[tuple[str, Path]] = []
-    for folder, _dirs, names in os.walk(root, onerror=refuse):
-        base = Path(folder)
-        for name in names:
-            path = base / name
-            if path.suffix.lower() in suffixes and path.is_file():
-                found.append((path.relative_to(root).as_posix(), path))
-    found.sort(key=lambda item: item[0])
-    return [path for _key, path in found]
-
-
-def check_file_name(path: Path, root: Path | None = None) -> None:
-    """Refuse a file name (or the names below ``root``) that is not valid Unicode.
-
-    Such a name (``os.fsdecode`` turns its bad bytes into lone surrogates) would become a
-    document id, a source or an annotator's name, which the project cannot store.
-    """
-    names = [path.name] if root is None else [root.resolve().name, *path.relative_to(root).parts]
-    try:
-        for name in names:
-            name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(
-            os.fsencode(path).decode("utf-8", "backslashreplace"),
-            "the file name is not valid UTF-8; rename the file",
-        ) from None
-
-
-def decode_text(path: Path, data: bytes) -> str:
-    """The text of a file: UTF-8 (a leading BOM is dropped), or UTF-16 with a byte-order mark.
-
-    Decoding is strict; an error names the line of the bad byte. NUL bytes mean a binary file,
-    UTF-32 is refused with a note to save the file as UTF-8.
-    """
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise InputError(path, "UTF-32 text (byte-order mark): save the file as UTF-8", 1)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_utf16(path, data)
-    if b"\x00" in data:
-        raise InputError(path, _nul_reason(data), data[: data.index(b"\x00")].count(b"\n") + 1)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path, f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line
-        ) from exc
-
-
-def _nul_reason(data: bytes) -> str:
-    """Why bytes with NULs are refused: UTF-16 without a byte-order mark, or not text at all."""
-    sample = data[:4096]
-    zeros = sample.count(b"\x00")
-    if zeros * 3 > len(sample) and zeros in (sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")):
-        return "UTF-16 text without a byte-order mark: save the file as UTF-8 (or UTF-16 with BOM)"
-    return "binary file (contains NUL bytes), not UTF-8 text"
-
-
-def _decode_utf16(path: Path, data: bytes) -> str:
-    encoding = "UTF-16 LE" if data.startswith(codecs.BOM_UTF16_LE) else "UTF-16 BE"
-    try:
-        text = data.decode("utf-16")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start - exc.start % 2].decode("utf-16", "replace").count("\n") + 1
-        raise InputError(path, f"invalid {encoding} ({exc.reason} at byte offset {exc.start})", line) from exc
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise InputError(path, f"binary file ({encoding} text with NUL characters)", line)
-    return text
-
-
 def _utf8_lines(path: Path, handle: BinaryIO) -> Iterator[tuple[int, str, bytes]]:
     for number, raw in enumerate(handle, start=1):
         if raw.startswith(codecs.BOM_UTF8):  # the file's BOM, or one left by joining files
@@ -336,7 +122,7 @@ def _utf8_lines(path: Path, handle: BinaryIO) -> Iterator[tuple[int, str, bytes]
         if not raw.strip():
             continue
         if b"\x00" in raw:  # never JSON: a binary file, or UTF-16 without its byte-order mark
-            raise InputError(path, _nul_reason(raw), number)
+            raise InputError(path, nul_reason(raw), number)
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -455,7 +241,6 @@ class JsonLinesWriter:
     """Writes one JSON object per record to an open text stream; a subclass names the function
     that makes the object (``convert = staticmethod(doccano_object)``)."""
 
-    extension = ".jsonl"
     convert: Callable[[CorpusRecord, TransferReport], dict[str, Any]]
 
     def __init__(self, out: TextIO, report: TransferReport) -> None:
