@@ -297,21 +297,28 @@ def _max_overlap_matching(xs: list[Interval], ys: list[Interval]) -> int:
 
 
 def _cover_and_keep(spans: list[Interval]) -> tuple[int, list[Interval], list[Interval]]:
-    """Covered length and union of a label's spans, plus the units unitizing alpha keeps.
+    """Covered length and union of a label's spans (sorted), plus the units unitizing alpha keeps.
 
-    A unit is kept unless it overlaps an earlier kept unit (in start, then end order), the
-    rule INCEpTION applies because DKPro's alpha_u cannot take overlapping units of one
-    category from one rater.
+    DKPro's alpha_U cannot take overlapping units of one category from one rater, so INCEpTION
+    (``KrippendorffAlphaUnitizingAgreementMeasure``) visits a rater's spans in UIMA order -
+    start ascending, end descending: earliest, longest first - and skips a span while any span
+    visited before it overlaps it, whether that one was kept or itself skipped. Here the spans
+    come sorted by start, then end: of spans starting together only the last (longest) can be
+    kept, and ``reach``, the furthest end of every span visited so far, is what an earlier span
+    overlaps.
     """
     union: list[Interval] = []
     kept: list[Interval] = []
     covered = 0
-    kept_end = -1
+    reach = -1
     cur_start = cur_end = -1
-    for s, e in spans:
-        if s >= kept_end:
-            kept.append((s, e))
-            kept_end = e
+    last = len(spans) - 1
+    for i, (s, e) in enumerate(spans):
+        if i == last or spans[i + 1][0] != s:  # the longest of the spans starting at s
+            if s >= reach:
+                kept.append((s, e))
+            if e > reach:
+                reach = e
         if s > cur_end:
             if cur_end > cur_start:
                 union.append((cur_start, cur_end))
