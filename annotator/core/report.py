@@ -14,6 +14,7 @@ from typing import Any
 from annotator import APP_NAME, __version__
 from annotator.core.agreement import NO_SPAN, Agreement
 from annotator.core.errors import AnnotatorError
+from annotator.core.output_files import write_text_atomically
 
 __all__ = ["ReportError", "format_number", "format_table", "render_html", "render_markdown", "write_report"]
 
@@ -391,7 +392,11 @@ def render_markdown(agreement: AgreementLike) -> str:
 
 
 def write_report(agreement: AgreementLike, path: str | Path) -> Path:
-    """Write HTML (.html, .htm) or Markdown (.md, .markdown), chosen by the file's suffix."""
+    """Write HTML (.html, .htm) or Markdown (.md, .markdown), chosen by the file's suffix.
+
+    Written as exports are (:func:`~annotator.core.output_files.write_text_atomically`): the
+    report appears only when complete, and a failure leaves the previous report as it was.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in HTML_SUFFIXES:
@@ -403,7 +408,7 @@ def write_report(agreement: AgreementLike, path: str | Path) -> Path:
             f"{target}: unknown report format {suffix or '(no suffix)'!r}; use .html, .htm or .md"
         )
     try:
-        target.write_text(text, encoding="utf-8")
+        write_text_atomically(target, text)
     except OSError as error:
         raise ReportError(f"{target}: cannot write the report: {error.strerror or error}") from error
     return target
