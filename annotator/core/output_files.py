@@ -121,15 +121,15 @@ class StagedOutput:
     """
 
     def __init__(self, target: Path, *, folder: bool = False) -> None:
-        if target.is_symlink():
-            target = Path(os.path.realpath(target))  # replace what the link points to, keep the link
-        self.target = target
         self.folder = folder
         self.through = not folder and is_special_file(target)
         self.committed = False
-        if self.through:
-            self.path = target
+        if self.through:  # opened by its own name: /dev/stdout leads to a pipe no path names
+            self.target = self.path = target
             return
+        if target.is_symlink():
+            target = Path(os.path.realpath(target))  # replace what the link points to, keep the link
+        self.target = target
         _remove_stale_staging(target)
         self.path = _staging(target)
         if folder:

@@ -16,7 +16,15 @@ from annotator.core.agreement import NO_SPAN, Agreement
 from annotator.core.errors import AnnotatorError
 from annotator.core.output_files import write_text_atomically
 
-__all__ = ["ReportError", "format_number", "format_table", "render_html", "render_markdown", "write_report"]
+__all__ = [
+    "ReportError",
+    "format_number",
+    "format_table",
+    "printable",
+    "render_html",
+    "render_markdown",
+    "write_report",
+]
 
 AgreementLike = Agreement | Mapping[str, Any]
 
@@ -95,6 +103,18 @@ EXPLANATION = (
 # --------------------------------------------------------------------------------------------
 
 
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: control, format and separator characters escaped.
+
+    Ids, titles, names and labels come from files and can hold anything: a line break, an ANSI
+    escape sequence, a bidi override that reorders what the terminal shows. Letters of every
+    script are kept as they are.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
 def format_number(value: float | None, digits: int = 3) -> str:
     """A figure to show: fixed decimals, or 'n/a' where it is undefined."""
     return "n/a" if value is None else f"{value:.{digits}f}"
@@ -116,9 +136,12 @@ def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int 
 
 
 def format_table(agreement: Agreement) -> str:
-    """The agreement as plain-text tables for a terminal; undefined figures read 'n/a'."""
+    """The agreement as plain-text tables for a terminal; undefined figures read 'n/a'.
+
+    Names and labels are escaped with :func:`printable` (they may come from any file).
+    """
     f = format_number
-    a_name, b_name = agreement.annotators
+    a_name, b_name = map(printable, agreement.annotators)
     o = agreement.overall
     out = [
         f"Agreement of {a_name} (A, key) and {b_name} (B, response) "
@@ -151,7 +174,7 @@ def format_table(agreement: Agreement) -> str:
             f(lf.kappa),
             f(lf.alpha_u),
         ]
-        for name, lf in agreement.labels.items()
+        for name, lf in ((printable(name), lf) for name, lf in agreement.labels.items())
     ]
     if label_rows:
         out += _text_table(["label", "A", "B", "P", "R", "F1", "lenient F1", "kappa", "alpha_u"], label_rows)
@@ -159,8 +182,8 @@ def format_table(agreement: Agreement) -> str:
     conf = agreement.confusion
     out.append(f"confusion (rows: {a_name} = A, columns: {b_name} = B; {NO_SPAN} = no span)")
     out += _text_table(
-        ["A \\ B", *conf.labels],
-        [[row, *(str(conf.count(row, col)) for col in conf.labels)] for row in conf.labels],
+        ["A \\ B", *map(printable, conf.labels)],
+        [[printable(row), *(str(conf.count(row, col)) for col in conf.labels)] for row in conf.labels],
     )
     return "\n".join(out) + "\n"
 

@@ -937,7 +937,7 @@ def test_the_next_export_removes_what_a_killed_export_left(tmp_path: Path) -> No
     assert (tmp_path / left).stat().st_size > 0
     legacy = tmp_path / ".out.jsonl.partial"  # what an older version left
     legacy.write_text("x", encoding="utf-8")
-    live = tmp_path / f".out.jsonl.{output_files._HOST}.{os.getpid()}.0badcafe.partial"  # an export running here
+    live = tmp_path / f".out.jsonl.{output_files._HOST}.{os.getpid()}.0badcafe.partial"  # one running here
     live.write_text("x", encoding="utf-8")
     remote = tmp_path / ".out.jsonl.another-host.1.0badcafe.partial"  # a process on another machine
     remote.write_text("x", encoding="utf-8")
