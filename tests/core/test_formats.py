@@ -628,3 +628,64 @@ def test_awkward_ids_and_labels_survive_or_are_reported(project: Project, tmp_pa
         export_corpus(fresh, ExportOptions(format=fmt, output=second))
     if fmt in ("jsonl", "doccano", "brat"):
         assert tree(second) == tree(first)
+
+
+# --------------------------------------------------------------------------------------------
+# Folder imports follow links, once (issue 15, item 12)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_folder_import_follows_linked_folders_once_and_reports_loops(
+    project: Project, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "b.txt").write_text("Linked in", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "a.txt").write_text("Here", encoding="utf-8")
+    (corpus / "linked").symlink_to(data)  # a folder linked into the corpus: read
+    (corpus / "loop").symlink_to(corpus)  # a link to the folder itself: would loop
+    (corpus / "sub" / "up").symlink_to(corpus)  # a link to an ancestor: would loop
+    (corpus / "sub" / "again").symlink_to(data)  # a second way to a folder read already
+    (corpus / "sub" / "gone.txt").symlink_to(tmp_path / "missing.txt")  # leads nowhere
+    report = import_corpus(project, [corpus])
+    assert project.document_ids() == ["a", "b"]
+    assert project.document("b").text == "Linked in"
+    notes = "\n".join(report.notes)
+    assert f"{corpus / 'loop'}: not followed: a link to {corpus}, which contains it (a loop)" in notes
+    assert f"{corpus / 'sub' / 'up'}: not followed: a link to {corpus}" in notes
+    assert f"{corpus / 'sub' / 'again'}: not read twice: a link to {corpus / 'linked'}" in notes
+    assert f"{corpus / 'sub' / 'gone.txt'}: skipped: a link that leads nowhere" in notes
+    assert len(report.notes) == 4
+
+
+def test_the_cli_prints_what_a_folder_walk_did_not_follow(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Here", encoding="utf-8")
+    (corpus / "loop").symlink_to(corpus)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "p.db"), "import", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "imported 1 document(s)\n"
+    assert (
+        result.stderr
+        == f"note: {corpus / 'loop'}: not followed: a link to {corpus}, which contains it (a loop)\n"
+    )
+
+
+def test_a_brat_layer_folder_may_be_a_link(project: Project, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere" / "work"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "d1.txt").write_text("Hello world", encoding="utf-8")
+    (elsewhere / "d1.ann").write_text("T1\tactor 0 5\tHello\n", encoding="utf-8")
+    brat = tmp_path / "brat"
+    brat.mkdir()
+    (brat / "alice").symlink_to(elsewhere)
+    report = import_corpus(project, [brat])
+    assert report.notes == []
+    assert [s.key for s in project.spans("d1", "alice")] == [(0, 5, "actor")]

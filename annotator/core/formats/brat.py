@@ -103,9 +103,9 @@ class BratWriter:
         """Nothing to finish: every file is complete when written."""
 
 
-def ann_files(root: Path) -> list[Path]:
-    """The ``.ann`` files under ``root``, in a stable order."""
-    return walk_files(root, (".ann",))
+def ann_files(root: Path, notes: list[str] | None = None) -> list[Path]:
+    """The ``.ann`` files under ``root``, in a stable order (see :func:`walk_files`)."""
+    return walk_files(root, (".ann",), notes)
 
 
 def _offsets(fragment: str) -> tuple[int, int]:
@@ -113,9 +113,12 @@ def _offsets(fragment: str) -> tuple[int, int]:
     return start, end
 
 
-def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str]) -> Iterator[CorpusRecord]:
-    """Records of a brat folder; ``decode(path) -> str`` reads a file's text (strictly decoded)."""
-    for ann in ann_files(root):
+def read_brat(
+    root: Path, anns: list[Path], report: TransferReport, decode: Callable[[Path], str]
+) -> Iterator[CorpusRecord]:
+    """Records of a brat folder from its ``.ann`` files (:func:`ann_files`); ``decode(path) ->
+    str`` reads a file's text (strictly decoded)."""
+    for ann in anns:
         check_file_name(ann, root)
         txt = ann.with_suffix(".txt")
         if not txt.is_file():

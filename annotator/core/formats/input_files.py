@@ -14,23 +14,55 @@ from pathlib import Path
 from annotator.core.errors import InputError
 
 
-def walk_files(root: Path, suffixes: Sequence[str]) -> list[Path]:
+def walk_files(root: Path, suffixes: Sequence[str], notes: list[str] | None = None) -> list[Path]:
     """Files under ``root`` (recursively, sorted by relative path) whose suffix is in ``suffixes``.
 
-    Symbolic links to folders are not followed; a folder that cannot be read is an error (a
-    silent skip would lose its files).
+    Symbolic links are followed, to files and to folders, as a user who links data into a corpus
+    folder expects; each folder is read once. A link to a folder that this walk reads anyway -
+    one that contains the link (which would loop forever) or one reached another way - is not
+    followed again, and a file with a wanted suffix that is not a regular file (a link that
+    leads nowhere, a FIFO, a device) is skipped; each of these is added to ``notes``. A folder
+    that cannot be read is an error (a silent skip would lose its files).
     """
 
     def refuse(exc: OSError) -> None:
         raise InputError(exc.filename or root, f"cannot read folder: {exc.strerror}")
 
+    def read_once(folder: Path) -> bool:
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            raise InputError(folder, f"cannot read folder: {exc.strerror}") from exc
+        first = seen.setdefault((info.st_dev, info.st_ino), folder)
+        if first == folder:
+            return True
+        if notes is not None:
+            how = "a link to" if folder.is_symlink() else "the same folder as"
+            if folder.is_relative_to(first):
+                notes.append(f"{folder}: not followed: {how} {first}, which contains it (a loop)")
+            else:
+                notes.append(f"{folder}: not read twice: {how} {first}, which this import reads")
+        return False
+
+    seen: dict[tuple[int, int], Path] = {}
+    read_once(root)
     found: list[tuple[str, Path]] = []
-    for folder, _dirs, names in os.walk(root, onerror=refuse):
+    for folder, dirs, names in os.walk(root, onerror=refuse, followlinks=True):
         base = Path(folder)
+        dirs[:] = [name for name in sorted(dirs) if read_once(base / name)]
         for name in names:
             path = base / name
-            if path.suffix.lower() in suffixes and path.is_file():
+            if path.suffix.lower() not in suffixes:
+                continue
+            if path.is_file():
                 found.append((path.relative_to(root).as_posix(), path))
+            elif notes is not None:
+                what = (
+                    "a link that leads nowhere"
+                    if path.is_symlink() and not path.exists()
+                    else "not a regular file"
+                )
+                notes.append(f"{path}: skipped: {what}")
     found.sort(key=lambda item: item[0])
     return [path for _key, path in found]
 
@@ -97,13 +129,15 @@ def _decode_utf16(path: Path, data: bytes) -> str:
     return text
 
 
-def collect_files(paths: Iterable[str | Path], suffixes: Sequence[str]) -> list[Path]:
-    """Expand folders (recursively, sorted) into the files with ``suffixes``; keep files as given."""
+def collect_files(
+    paths: Iterable[str | Path], suffixes: Sequence[str], notes: list[str] | None = None
+) -> list[Path]:
+    """Expand folders (see :func:`walk_files`) into the files with ``suffixes``; keep files as given."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(walk_files(path, suffixes))
+            found.extend(walk_files(path, suffixes, notes))
         else:
             check_input_file(path)
             found.append(path)
