@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,11 +72,17 @@ class Token:
     ws: bool
 
 
+def token_offsets(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each token of ``text``, one at a time: what exports use, so that a huge
+    document never has all its tokens in memory at once."""
+    for match in _pattern().finditer(text):
+        yield match.span()
+
+
 def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` (see the module docstring for the rules)."""
-    matches = [(m.start(), m.end()) for m in _pattern().finditer(text)]
-    tokens = []
+    """The tokens of ``text`` (see the module docstring for the rules), as a list."""
     length = len(text)
-    for start, end in matches:
-        tokens.append(Token(text[start:end], start, end, end < length and text[end].isspace()))
-    return tokens
+    return [
+        Token(text[start:end], start, end, end < length and text[end].isspace())
+        for start, end in token_offsets(text)
+    ]
