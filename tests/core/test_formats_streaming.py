@@ -19,8 +19,8 @@ from annotator.core.formats.exporter import ExportOptions, export_corpus
 from annotator.core.formats.prodigy import MISALIGNED as PRODIGY_MISALIGNED
 from annotator.core.formats.prodigy import PREFIX, RESERVED, ProdigyWriter, stable_hash
 from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe
-from annotator.core.formats.tokenize import tokenize
 from annotator.core.store import DocumentInput, Project
+from tests.core.test_formats_tokenize import tokenize
 
 # --------------------------------------------------------------------------------------------
 # References: the writers as they were, building every token in memory (obviously right, big)

@@ -1,4 +1,4 @@
-"""JSON Lines: strict reading of one object per line, the fields JSONL corpora share, writing.
+"""JSON Lines: strict reading of one object per line, and the fields JSONL corpora share.
 
 Reading refuses what ``json.loads`` lets through (duplicate keys, NaN and Infinity, numbers too
 large for a float, lone surrogates, NUL) and names the file and line of anything it refuses.
@@ -10,13 +10,13 @@ import codecs
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 from annotator.core.errors import InputError
 from annotator.core.formats.input_files import decode_text, nul_reason
-from annotator.core.formats.records import CorpusRecord, TransferReport, require_int, shown
+from annotator.core.formats.records import require_int, shown
 
 
 class _Refused(Exception):
@@ -235,21 +235,3 @@ def record_header(path: Path, number: int, record: dict[str, Any]) -> tuple[str,
     title = optional_str(path, number, record, "title")
     annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
     return text, doc_id, title, annotator
-
-
-class JsonLinesWriter:
-    """Writes one JSON object per record to an open text stream; a subclass names the function
-    that makes the object (``convert = staticmethod(doccano_object)``)."""
-
-    convert: Callable[[CorpusRecord, TransferReport], dict[str, Any]]
-
-    def __init__(self, out: TextIO, report: TransferReport) -> None:
-        self.out = out
-        self.report = report
-
-    def write(self, record: CorpusRecord) -> None:
-        self.out.write(json.dumps(self.convert(record, self.report), ensure_ascii=False))
-        self.out.write("\n")
-
-    def close(self) -> None:
-        """Nothing to finish: every line is complete when written."""

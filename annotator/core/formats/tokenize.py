@@ -22,7 +22,6 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 #: Scripts written without spaces between words: one character, one token.
@@ -62,27 +61,9 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(f"{word}|{cjk}|{other}")
 
 
-@dataclass(frozen=True)
-class Token:
-    """One token: its text, code-point offsets and whether whitespace follows it."""
-
-    text: str
-    start: int
-    end: int
-    ws: bool
-
-
 def token_offsets(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each token of ``text``, one at a time: what exports use, so that a huge
-    document never has all its tokens in memory at once."""
+    """(start, end) of each token of ``text`` (see the module docstring for the rules), one at a
+    time, so that a huge document never has all its tokens in memory at once. A token's text is
+    ``text[start:end]``; Prodigy's ``ws`` is whether ``text[end]`` is whitespace."""
     for match in _pattern().finditer(text):
         yield match.span()
-
-
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` (see the module docstring for the rules), as a list."""
-    length = len(text)
-    return [
-        Token(text[start:end], start, end, end < length and text[end].isspace())
-        for start, end in token_offsets(text)
-    ]
