@@ -1,12 +1,18 @@
 """The ``annotator`` command line (click). Headless: never imports Qt at module level.
 
 Every user mistake ends as one line on stderr (``annotator: error: ...``) and a non-zero exit;
-only bugs show a traceback.
+only bugs show a traceback. Every string that comes from a file or a project (ids, titles,
+names, labels, paths) is printed through :func:`printable` (or :func:`terminal_json`), so no
+escape sequence or bidi control in the data reaches the terminal. A reader that stops early
+(``annotator export | head``) ends the command quietly with exit status 1; a closed stdout is
+one clear line.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -15,17 +21,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from annotator.core.formats.common import Cancelled
+from annotator.core.formats.records import Cancelled
+from annotator.core.report import printable
 from annotator.core.store import Project
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class AppContext:
@@ -82,6 +87,8 @@ class AnnotatorGroup(click.Group):
         extra.pop("standalone_mode", None)
         try:
             rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # here, where a closed pipe is still caught below
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort as exc:
@@ -109,8 +116,21 @@ class AnnotatorGroup(click.Group):
             _error("interrupted")
             sys.exit(130)
         except BrokenPipeError:
+            # The reader went away (``annotator export | head``): stop quietly, and keep Python
+            # from failing again on the same pipe when it flushes stdout at exit.
+            _discard_stdout()
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at the null device (what Python's docs advise on EPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 #: Longest error message printed; longer ones (a huge id quoted back) are cut.
@@ -124,20 +144,35 @@ def _error(message: str) -> None:
     click.echo(f"annotator: error: {one_line}", err=True)
 
 
-def printable(text: str) -> str:
-    """``text`` safe for one terminal line: control, format and separator characters escaped.
-
-    Ids, titles and file names come from files and can hold anything: a line break, an ANSI
-    escape sequence, a bidi override that reorders what the terminal shows. Letters of every
-    script are kept as they are.
-    """
+def terminal_json(value: Any) -> str:
+    """``value`` as indented JSON that is safe to print: besides the control characters JSON
+    always escapes, every character :func:`printable` would escape (C1 controls, bidi and other
+    format characters, separators) is written as a ``\\u`` escape, so the output parses to the
+    same value."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+    return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
+
+
+def _json_escape(ch: str) -> str:
+    units = ch.encode("utf-16-be")
+    return "".join(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
 
 
 def fail(message: str) -> NoReturn:
     raise click.ClickException(message)
+
+
+def _require_stdout(hint: str = "") -> None:
+    """Refuse to start a command whose output would go nowhere (``annotator export >&-``)."""
+    if sys.stdout is None:
+        fail(f"standard output is closed: there is nowhere to print{hint}")
+
+
+def _notes(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"note: {printable(line)}", err=True)
 
 
 @click.group(
@@ -219,6 +254,7 @@ def import_command(
     """
     from annotator.core.formats.importer import ImportOptions, import_corpus
 
+    _require_stdout(" what was imported; nothing was imported")
     options = ImportOptions(format=fmt, annotator=annotator, add_labels=add_labels)
     project = app.project
     try:
@@ -233,10 +269,8 @@ def import_command(
     if report.spans:
         message += f", {report.spans:,} span(s)"
     click.echo(message)
-    for note in report.notes:
-        click.echo(f"note: {note}", err=True)
-    for line in report.summary_lines():
-        click.echo(f"note: {line}", err=True)
+    _notes(report.notes)
+    _notes(report.summary_lines())
 
 
 @contextmanager
@@ -339,8 +373,6 @@ def export_command(
     in doccano...) is counted and reported on stderr, never dropped silently. The output appears
     only when complete. See docs/formats.md.
     """
-    import io
-
     from annotator.core.formats.exporter import ExportOptions, export_corpus, parse_labels, parse_split
 
     options = ExportOptions(
@@ -355,22 +387,32 @@ def export_command(
     )
     stream: io.TextIOWrapper | None = None
     if output is None:
+        _require_stdout(" the export; give -o FILE")
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:
         with _progress("exporting") as progress:
             report = export_corpus(app.reader, options, stream, progress)
-    finally:
         if stream is not None:
             stream.flush()
-            stream.detach()
-    where = f" to {output}" if output is not None else ""
+    finally:
+        if stream is not None:
+            _detach(stream)
+    where = f" to {printable(str(output))}" if output is not None else ""
     click.echo(
         f"exported {report.documents:,} document(s), {report.records:,} record(s), "
         f"{report.spans:,} span(s){where}",
         err=True,
     )
-    for line in report.summary_lines():
-        click.echo(f"note: {line}", err=True)
+    _notes(report.summary_lines())
+
+
+def _detach(stream: io.TextIOWrapper) -> None:
+    """Give stdout's buffer back; if the reader has gone, what is left goes to the null device."""
+    try:
+        stream.detach()
+    except BrokenPipeError:
+        _discard_stdout()
+        stream.detach()
 
 
 @cli.command("docs")
@@ -378,6 +420,7 @@ def export_command(
 @pass_app
 def docs_command(app: AppContext, annotator: str | None) -> None:
     """List documents with each annotator's status and span count."""
+    _require_stdout()
     summaries = app.reader.summaries()
     if not summaries:
         click.echo("no documents - add some with: annotator import PATH")
@@ -405,15 +448,16 @@ def docs_command(app: AppContext, annotator: str | None) -> None:
 @pass_app
 def stats_command(app: AppContext, as_json: bool) -> None:
     """Figures about the project: documents, characters, spans per label and annotator."""
+    _require_stdout()
     stats = app.reader.stats()
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        click.echo(terminal_json(stats))
         return
     totals = stats["totals"]
     click.echo(f"project     {printable(str(stats['project']))}")
     click.echo(f"documents   {totals['documents']:,} ({totals['characters']:,} characters)")
     click.echo(f"spans       {totals['spans']:,}")
-    click.echo("labels      " + ", ".join(f"{k} {v:,}" for k, v in stats["labels"].items()))
+    click.echo("labels      " + ", ".join(f"{printable(k)} {v:,}" for k, v in stats["labels"].items()))
     for name, entry in stats["annotators"].items():
         click.echo(
             f"annotator   {printable(name)}: {entry['spans']:,} spans, {entry['done']} done, "
@@ -453,9 +497,11 @@ def agree_command(
     (documents matched by id; their texts must agree). Figures cover the documents both have
     touched, or those given with --docs. Undefined figures print as n/a (null in JSON).
     """
-    from annotator.core.agreement import compute_agreement, format_table
+    from annotator.core.agreement import compute_agreement
     from annotator.core.layers import layers_from_exports, layers_from_project
+    from annotator.core.report import format_table
 
+    _require_stdout()
     ids = _split_ids(doc_ids)
     if first.lower().endswith(".jsonl") and second.lower().endswith(".jsonl"):
         names, docs = layers_from_exports(Path(first), Path(second), ids)
@@ -467,14 +513,14 @@ def agree_command(
         fail(f"both layers belong to {names[0]!r}: compare two different annotators")
     agreement = compute_agreement(docs, annotators=names)
     if not docs:
-        click.echo(f"note: no documents annotated by both {names[0]} and {names[1]}", err=True)
+        _notes([f"no documents annotated by both {names[0]} and {names[1]}"])
     if report is not None:  # first, so a report that cannot be written fails before any output
         from annotator.core.report import write_report
 
         written = write_report(agreement, report)
-        click.echo(f"report written to {written}", err=True)
+        click.echo(f"report written to {printable(str(written))}", err=True)
     if as_json:
-        click.echo(json.dumps(agreement.to_json(), ensure_ascii=False, indent=2))
+        click.echo(terminal_json(agreement.to_json()))
     else:
         click.echo(format_table(agreement), nl=False)
 
@@ -492,7 +538,8 @@ def merge_command(app: AppContext, other: Path) -> None:
     """
     from annotator.core.merge import merge_project
 
-    click.echo(merge_project(app.project, other).summary())
+    _require_stdout(" what was merged; nothing was merged")
+    click.echo(printable(merge_project(app.project, other).summary()))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,7 +40,7 @@ def project(project_path: Path) -> Iterator[Project]:
 @pytest.fixture
 def seeded(project: Project) -> Project:
     """A project holding the sample article."""
-    from annotator.core.importing import seed_documents
+    from annotator.core.formats.plain import seed_documents
 
     project.add_documents(seed_documents())
     return project

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from annotator.core.agreement import Disagreement, SpanTuple, agreed_spans, disagreements
 from annotator.core.errors import AnnotatorError, SpanError
 from annotator.core.model import GOLD_LAYER, Span, validate_span
+from annotator.core.pairing import Disagreement, SpanTuple, agreed_spans, disagreements
 from annotator.core.store import NewSpan, Project, now
 
 __all__ = [

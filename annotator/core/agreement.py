@@ -16,13 +16,12 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from fractions import Fraction
 from typing import Any
 
 from annotator.core.errors import SpanError
+from annotator.core.pairing import SpanTuple, pair_by_overlap, pair_same_position, split_exact
 
-SpanTuple = tuple[int, int, str]
 Interval = tuple[int, int]
 
 #: The character class of text covered by no span (``O`` is a reserved label name).
@@ -35,17 +34,12 @@ __all__ = [
     "OUTSIDE",
     "Agreement",
     "Confusion",
-    "Disagreement",
-    "DisagreementKind",
     "DocumentLayers",
     "Figures",
     "LabelFigures",
     "PRF",
     "SpanTuple",
-    "agreed_spans",
     "compute_agreement",
-    "disagreements",
-    "format_table",
 ]
 
 
@@ -303,21 +297,28 @@ def _max_overlap_matching(xs: list[Interval], ys: list[Interval]) -> int:
 
 
 def _cover_and_keep(spans: list[Interval]) -> tuple[int, list[Interval], list[Interval]]:
-    """Covered length and union of a label's spans, plus the units unitizing alpha keeps.
+    """Covered length and union of a label's spans (sorted), plus the units unitizing alpha keeps.
 
-    A unit is kept unless it overlaps an earlier kept unit (in start, then end order), the
-    rule INCEpTION applies because DKPro's alpha_u cannot take overlapping units of one
-    category from one rater.
+    DKPro's alpha_U cannot take overlapping units of one category from one rater, so INCEpTION
+    (``KrippendorffAlphaUnitizingAgreementMeasure``) visits a rater's spans in UIMA order -
+    start ascending, end descending: earliest, longest first - and skips a span while any span
+    visited before it overlaps it, whether that one was kept or itself skipped. Here the spans
+    come sorted by start, then end: of spans starting together only the last (longest) can be
+    kept, and ``reach``, the furthest end of every span visited so far, is what an earlier span
+    overlaps.
     """
     union: list[Interval] = []
     kept: list[Interval] = []
     covered = 0
-    kept_end = -1
+    reach = -1
     cur_start = cur_end = -1
-    for s, e in spans:
-        if s >= kept_end:
-            kept.append((s, e))
-            kept_end = e
+    last = len(spans) - 1
+    for i, (s, e) in enumerate(spans):
+        if i == last or spans[i + 1][0] != s:  # the longest of the spans starting at s
+            if s >= reach:
+                kept.append((s, e))
+            if e > reach:
+                reach = e
         if s > cur_end:
             if cur_end > cur_start:
                 union.append((cur_start, cur_end))
@@ -514,101 +515,22 @@ def _char_pairs(
 
 
 # --------------------------------------------------------------------------------------------
-# Pairing spans by position (confusion matrix, disagreements)
+# Confusion matrix: spans paired by position (see annotator.core.pairing)
 # --------------------------------------------------------------------------------------------
-
-
-def _overlapping_pairs(xs: Sequence[SpanTuple], ys: Sequence[SpanTuple]) -> list[tuple[int, int]]:
-    """Index pairs (i, j) of every xs[i] and ys[j] that share at least one character."""
-    events = sorted([(sp[0], 0, i) for i, sp in enumerate(xs)] + [(sp[0], 1, j) for j, sp in enumerate(ys)])
-    layers = (xs, ys)
-    active: tuple[list[int], list[int]] = ([], [])
-    pairs: list[tuple[int, int]] = []
-    for start, side, index in events:
-        other = 1 - side
-        other_spans = layers[other]
-        live = [k for k in active[other] if other_spans[k][1] > start]
-        active[other][:] = live
-        if side == 0:
-            pairs.extend((index, k) for k in live)
-        else:
-            pairs.extend((k, index) for k in live)
-        active[side].append(index)
-    return pairs
-
-
-def _pair_by_overlap(
-    xs: Sequence[SpanTuple],
-    ys: Sequence[SpanTuple],
-    used_x: bytearray,
-    used_y: bytearray,
-    same_label: bool | None,
-) -> list[tuple[int, int]]:
-    """Pair unused overlapping spans one-to-one, largest overlap first (then same label,
-    then position); ``same_label`` restricts to pairs with equal (True) or unequal (False)
-    labels."""
-    candidates = []
-    for i, j in _overlapping_pairs(xs, ys):
-        if used_x[i] or used_y[j]:
-            continue
-        x, y = xs[i], ys[j]
-        equal = x[2] == y[2]
-        if same_label is not None and equal != same_label:
-            continue
-        overlap = min(x[1], y[1]) - max(x[0], y[0])
-        candidates.append((-overlap, not equal, x, y, i, j))
-    candidates.sort()
-    pairs = []
-    for *_rest, i, j in candidates:
-        if used_x[i] or used_y[j]:
-            continue
-        used_x[i] = used_y[j] = 1
-        pairs.append((i, j))
-    return pairs
-
-
-def _split_exact(
-    xs: Iterable[SpanTuple], ys: Iterable[SpanTuple]
-) -> tuple[Counter[SpanTuple], list[SpanTuple], list[SpanTuple]]:
-    """Identical spans of both layers (as a multiset), and what each layer has left."""
-    count_x = Counter(xs)
-    count_y = Counter(ys)
-    common = count_x & count_y
-    if not common:
-        return common, sorted(count_x.elements()), sorted(count_y.elements())
-    return common, sorted((count_x - common).elements()), sorted((count_y - common).elements())
-
-
-def _pair_same_position(
-    xs: Sequence[SpanTuple], ys: Sequence[SpanTuple], used_x: bytearray, used_y: bytearray
-) -> list[tuple[int, int]]:
-    """Pair spans with the same start and end (and, after _split_exact, different labels),
-    in label order."""
-    by_pos_y: dict[Interval, list[int]] = {}
-    for j, (s, e, _label) in enumerate(ys):
-        by_pos_y.setdefault((s, e), []).append(j)
-    pairs: list[tuple[int, int]] = []
-    for i, (s, e, _label) in enumerate(xs):
-        bucket = by_pos_y.get((s, e))
-        if bucket:
-            j = bucket.pop(0)  # xs and ys are sorted, so labels pair in order
-            pairs.append((i, j))
-            used_x[i] = used_y[j] = 1
-    return pairs
 
 
 def _confusion_counts(
     xs: Iterable[SpanTuple], ys: Iterable[SpanTuple], out: dict[tuple[str, str], int]
 ) -> None:
     """Add one document's span label confusion to out (see :class:`Confusion`)."""
-    common, rest_x, rest_y = _split_exact(xs, ys)
+    common, rest_x, rest_y = split_exact(xs, ys)
     for (_s, _e, label), count in common.items():
         key = (label, label)
         out[key] = out.get(key, 0) + count
     used_x = bytearray(len(rest_x))
     used_y = bytearray(len(rest_y))
-    relabelled = _pair_same_position(rest_x, rest_y, used_x, used_y)
-    overlapping = _pair_by_overlap(rest_x, rest_y, used_x, used_y, None)
+    relabelled = pair_same_position(rest_x, rest_y, used_x, used_y)
+    overlapping = pair_by_overlap(rest_x, rest_y, used_x, used_y, None)
     for i, j in (*relabelled, *overlapping):
         key = (rest_x[i][2], rest_y[j][2])
         out[key] = out.get(key, 0) + 1
@@ -620,88 +542,6 @@ def _confusion_counts(
         if not used_y[j]:
             key = (NO_SPAN, y[2])
             out[key] = out.get(key, 0) + 1
-
-
-class DisagreementKind(str, Enum):
-    """How two layers differ at one place."""
-
-    ONLY_A = "only_a"
-    ONLY_B = "only_b"
-    LABEL = "label_differs"
-    BOUNDARY = "boundary_differs"
-
-
-_KIND_ORDER = {
-    DisagreementKind.LABEL: 0,
-    DisagreementKind.BOUNDARY: 1,
-    DisagreementKind.ONLY_A: 2,
-    DisagreementKind.ONLY_B: 3,
-}
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """One place the reviewer has to look at; start/end cover both spans (for jumping)."""
-
-    kind: DisagreementKind
-    a: SpanTuple | None
-    b: SpanTuple | None
-    start: int
-    end: int
-
-
-def _as_tuples(spans: Iterable[SpanTuple]) -> list[SpanTuple]:
-    return [(int(s), int(e), str(label)) for s, e, label in spans]
-
-
-def disagreements(a_spans: Iterable[SpanTuple], b_spans: Iterable[SpanTuple]) -> list[Disagreement]:
-    """Where one document's two layers differ, paired one-to-one for side-by-side review.
-
-    Identical spans agree and are left out. Of the rest, in this order: spans with the same
-    start and end but different labels are LABEL; overlapping spans with the same label are
-    BOUNDARY (largest overlap first); overlapping spans that differ in both label and extent
-    are also LABEL, since the label is the bigger question (so a LABEL pair may have different
-    boundaries too: compare ``a`` and ``b``); whatever is left is ONLY_A or ONLY_B. Sorted by
-    position.
-    """
-    _common, xs, ys = _split_exact(_as_tuples(a_spans), _as_tuples(b_spans))
-    used_x = bytearray(len(xs))
-    used_y = bytearray(len(ys))
-    relabelled = _pair_same_position(xs, ys, used_x, used_y)
-    boundary = _pair_by_overlap(xs, ys, used_x, used_y, True)
-    relabelled_moved = _pair_by_overlap(xs, ys, used_x, used_y, False)
-    found: list[Disagreement] = []
-
-    def pair(kind: DisagreementKind, i: int, j: int) -> Disagreement:
-        x, y = xs[i], ys[j]
-        return Disagreement(kind, x, y, min(x[0], y[0]), max(x[1], y[1]))
-
-    found.extend(pair(DisagreementKind.LABEL, i, j) for i, j in relabelled)
-    found.extend(pair(DisagreementKind.BOUNDARY, i, j) for i, j in boundary)
-    found.extend(pair(DisagreementKind.LABEL, i, j) for i, j in relabelled_moved)
-    found.extend(
-        Disagreement(DisagreementKind.ONLY_A, x, None, x[0], x[1]) for i, x in enumerate(xs) if not used_x[i]
-    )
-    found.extend(
-        Disagreement(DisagreementKind.ONLY_B, None, y, y[0], y[1]) for j, y in enumerate(ys) if not used_y[j]
-    )
-    found.sort(
-        key=lambda d: (
-            d.start,
-            d.end,
-            _KIND_ORDER[d.kind],
-            d.a or (-1, -1, ""),
-            d.b or (-1, -1, ""),
-        )
-    )
-    return found
-
-
-def agreed_spans(a_spans: Iterable[SpanTuple], b_spans: Iterable[SpanTuple]) -> list[SpanTuple]:
-    """Spans both layers contain (multiset intersection), sorted: what 'accept all agreed'
-    copies into the gold layer."""
-    common = Counter(_as_tuples(a_spans)) & Counter(_as_tuples(b_spans))
-    return sorted(common.elements())
 
 
 # --------------------------------------------------------------------------------------------
@@ -767,7 +607,6 @@ def compute_agreement(docs: Iterable[DocumentLayers], annotators: tuple[str, str
         groups_b = _group_by_label(doc.b, doc_id, length)
 
         doc_tp = doc_lenient = 0
-        doc_observed = 0
         doc_unitizing: list[tuple[Fraction, Fraction]] = []
         for label in groups_a.keys() | groups_b.keys():
             xs = groups_a.get(label, [])
@@ -803,7 +642,6 @@ def compute_agreement(docs: Iterable[DocumentLayers], annotators: tuple[str, str
             parts = doc_cat.disagreements(length)
             if parts is not None:
                 doc_unitizing.append(parts)
-            doc_observed += doc_cat.observed
             # ... and pooled: the same units at their corpus-wide offsets.
             cat = t.units
             cat.observed += doc_cat.observed
@@ -893,78 +731,3 @@ def compute_agreement(docs: Iterable[DocumentLayers], annotators: tuple[str, str
         confusion=Confusion(matrix_labels, confusion),
         per_document=per_document,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Plain-text table for the CLI
-# --------------------------------------------------------------------------------------------
-
-
-def format_number(value: float | None, digits: int = 3) -> str:
-    """A figure to show: fixed decimals, or 'n/a' where it is undefined."""
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    """Aligned columns; the first ``left`` columns are left-aligned, the rest right."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=False)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.ljust(w) if k < left else cell.rjust(w)
-            for k, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
-
-
-def format_table(agreement: Agreement) -> str:
-    """The agreement as plain-text tables for a terminal; undefined figures read 'n/a'."""
-    f = format_number
-    a_name, b_name = agreement.annotators
-    o = agreement.overall
-    out = [
-        f"Agreement of {a_name} (A, key) and {b_name} (B, response) "
-        f"over {agreement.documents} document{'s' if agreement.documents != 1 else ''}",
-        "",
-    ]
-    out += _table(
-        ["overall", "P", "R", "F1", "TP", "A", "B"],
-        [
-            [name, f(prf.precision), f(prf.recall), f(prf.f1), str(prf.tp), str(prf.a), str(prf.b)]
-            for name, prf in (("exact spans", o.exact), ("lenient spans", o.lenient))
-        ],
-    )
-    out += [
-        "",
-        f"character kappa (Cohen)          {f(o.char_kappa)}",
-        f"character alpha (Krippendorff)   {f(o.char_alpha)}",
-        f"unitizing alpha (Krippendorff)   {f(o.alpha_u)}",
-        "",
-    ]
-    label_rows = [
-        [
-            name,
-            str(lf.exact.a),
-            str(lf.exact.b),
-            f(lf.exact.precision),
-            f(lf.exact.recall),
-            f(lf.exact.f1),
-            f(lf.lenient.f1),
-            f(lf.kappa),
-            f(lf.alpha_u),
-        ]
-        for name, lf in agreement.labels.items()
-    ]
-    if label_rows:
-        out += _table(["label", "A", "B", "P", "R", "F1", "lenient F1", "kappa", "alpha_u"], label_rows)
-        out.append("")
-    conf = agreement.confusion
-    out.append(f"confusion (rows: {a_name} = A, columns: {b_name} = B; {NO_SPAN} = no span)")
-    out += _table(
-        ["A \\ B", *conf.labels],
-        [[row, *(str(conf.count(row, col)) for col in conf.labels)] for row in conf.labels],
-    )
-    return "\n".join(out) + "\n"

@@ -197,7 +197,11 @@ def validate_span(text: str, start: int, end: int, label: str, labels: LabelSet)
 
 
 def validate_annotator_name(name: str) -> str:
-    """Annotator names are file-name-safe-ish, non-empty and trimmed."""
+    """The trimmed name, if it can name a layer: printable, one safe path component, not empty.
+
+    A layer becomes a folder of its own in a brat export, so a name is never a path: no slashes,
+    and never ``.`` or ``..`` (the export's writers escape and check names as well).
+    """
     cleaned = name.strip() if isinstance(name, str) else ""
     if not cleaned:
         raise AnnotatorError("annotator name must not be empty")
@@ -206,4 +210,6 @@ def validate_annotator_name(name: str) -> str:
             f"annotator name {name!r} is not allowed (at most 80 characters, no slashes, tabs, "
             "control or formatting characters)"
         )
+    if cleaned in (".", ".."):
+        raise AnnotatorError(f"annotator name {name!r} is not allowed: '.' and '..' name folders, not people")
     return cleaned

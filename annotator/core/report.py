@@ -7,15 +7,24 @@ JSON result can be rendered later just as well as a fresh :class:`Agreement`.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from annotator import APP_NAME, __version__
-from annotator.core.agreement import NO_SPAN, Agreement, format_number
+from annotator.core.agreement import NO_SPAN, Agreement
 from annotator.core.errors import AnnotatorError
+from annotator.core.output_files import write_text_atomically
 
-__all__ = ["ReportError", "render_html", "render_markdown", "write_report"]
+__all__ = [
+    "ReportError",
+    "format_number",
+    "format_table",
+    "printable",
+    "render_html",
+    "render_markdown",
+    "write_report",
+]
 
 AgreementLike = Agreement | Mapping[str, Any]
 
@@ -87,6 +96,96 @@ EXPLANATION = (
     "αU is Krippendorff's unitizing alpha with the documents laid end to end. "
     "n/a marks a figure that is undefined for these data."
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Plain text, for a terminal
+# --------------------------------------------------------------------------------------------
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: control, format and separator characters escaped.
+
+    Ids, titles, names and labels come from files and can hold anything: a line break, an ANSI
+    escape sequence, a bidi override that reorders what the terminal shows. Letters of every
+    script are kept as they are.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
+def format_number(value: float | None, digits: int = 3) -> str:
+    """A figure to show: fixed decimals, or 'n/a' where it is undefined."""
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    """Aligned columns; the first ``left`` columns are left-aligned, the rest right."""
+    widths = [len(h) for h in header]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=False)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.ljust(w) if k < left else cell.rjust(w)
+            for k, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def format_table(agreement: Agreement) -> str:
+    """The agreement as plain-text tables for a terminal; undefined figures read 'n/a'.
+
+    Names and labels are escaped with :func:`printable` (they may come from any file).
+    """
+    f = format_number
+    a_name, b_name = map(printable, agreement.annotators)
+    o = agreement.overall
+    out = [
+        f"Agreement of {a_name} (A, key) and {b_name} (B, response) "
+        f"over {agreement.documents} document{'s' if agreement.documents != 1 else ''}",
+        "",
+    ]
+    out += _text_table(
+        ["overall", "P", "R", "F1", "TP", "A", "B"],
+        [
+            [name, f(prf.precision), f(prf.recall), f(prf.f1), str(prf.tp), str(prf.a), str(prf.b)]
+            for name, prf in (("exact spans", o.exact), ("lenient spans", o.lenient))
+        ],
+    )
+    out += [
+        "",
+        f"character kappa (Cohen)          {f(o.char_kappa)}",
+        f"character alpha (Krippendorff)   {f(o.char_alpha)}",
+        f"unitizing alpha (Krippendorff)   {f(o.alpha_u)}",
+        "",
+    ]
+    label_rows = [
+        [
+            name,
+            str(lf.exact.a),
+            str(lf.exact.b),
+            f(lf.exact.precision),
+            f(lf.exact.recall),
+            f(lf.exact.f1),
+            f(lf.lenient.f1),
+            f(lf.kappa),
+            f(lf.alpha_u),
+        ]
+        for name, lf in ((printable(name), lf) for name, lf in agreement.labels.items())
+    ]
+    if label_rows:
+        out += _text_table(["label", "A", "B", "P", "R", "F1", "lenient F1", "kappa", "alpha_u"], label_rows)
+        out.append("")
+    conf = agreement.confusion
+    out.append(f"confusion (rows: {a_name} = A, columns: {b_name} = B; {NO_SPAN} = no span)")
+    out += _text_table(
+        ["A \\ B", *map(printable, conf.labels)],
+        [[printable(row), *(str(conf.count(row, col)) for col in conf.labels)] for row in conf.labels],
+    )
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,7 +415,11 @@ def render_markdown(agreement: AgreementLike) -> str:
 
 
 def write_report(agreement: AgreementLike, path: str | Path) -> Path:
-    """Write HTML (.html, .htm) or Markdown (.md, .markdown), chosen by the file's suffix."""
+    """Write HTML (.html, .htm) or Markdown (.md, .markdown), chosen by the file's suffix.
+
+    Written as exports are (:func:`~annotator.core.output_files.write_text_atomically`): the
+    report appears only when complete, and a failure leaves the previous report as it was.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in HTML_SUFFIXES:
@@ -328,7 +431,7 @@ def write_report(agreement: AgreementLike, path: str | Path) -> Path:
             f"{target}: unknown report format {suffix or '(no suffix)'!r}; use .html, .htm or .md"
         )
     try:
-        target.write_text(text, encoding="utf-8")
+        write_text_atomically(target, text)
     except OSError as error:
         raise ReportError(f"{target}: cannot write the report: {error.strerror or error}") from error
     return target

@@ -38,18 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core import adjudication as adj
-from annotator.core.agreement import (
-    Agreement,
-    Disagreement,
-    Figures,
-    SpanTuple,
-    compute_agreement,
-    format_number,
-)
+from annotator.core.agreement import Agreement, Figures, SpanTuple, compute_agreement
 from annotator.core.errors import AnnotatorError
 from annotator.core.layers import layers_from_project, shared_documents
 from annotator.core.model import GOLD_LAYER
-from annotator.core.report import write_report
+from annotator.core.pairing import Disagreement
+from annotator.core.report import format_number, write_report
 from annotator.core.store import Project
 from annotator.gui.literal import html_text, isolate, mnemonic_safe, one_line, tooltip
 from annotator.gui.review_models import (

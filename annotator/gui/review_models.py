@@ -8,16 +8,9 @@ from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QColor
 
 from annotator.core.adjudication import DecisionRecord, DisagreementKey
-from annotator.core.agreement import (
-    NO_SPAN,
-    Agreement,
-    Confusion,
-    Disagreement,
-    DisagreementKind,
-    Figures,
-    LabelFigures,
-    format_number,
-)
+from annotator.core.agreement import NO_SPAN, Agreement, Confusion, Figures, LabelFigures
+from annotator.core.pairing import Disagreement, DisagreementKind
+from annotator.core.report import format_number
 from annotator.gui.literal import isolate, one_line, tooltip
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 

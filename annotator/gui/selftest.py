@@ -80,7 +80,7 @@ def run_self_test() -> int:
     _say("Annotator self-test")
     try:
         from annotator import __version__
-        from annotator.core.importing import seed_documents
+        from annotator.core.formats.plain import seed_documents
         from annotator.core.store import Project
         from annotator.gui.app import application
         from annotator.gui.mainwindow import MainWindow

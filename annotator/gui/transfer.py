@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from annotator.core.formats.common import Cancelled, TransferReport
 from annotator.core.formats.exporter import (
     EXTENSIONS,
     FOLDER_FORMATS,
@@ -45,6 +44,7 @@ from annotator.core.formats.exporter import (
     parse_split,
 )
 from annotator.core.formats.importer import ImportOptions, import_corpus
+from annotator.core.formats.records import Cancelled, TransferReport
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Project
 

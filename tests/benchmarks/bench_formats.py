@@ -4,7 +4,11 @@ Builds a project of 10,000 documents and 1,000,000 spans (at ``--scale 1``), exp
 JSONL and imports that file into a fresh project, and times a bare loop that only ``json.dumps``
 and writes the very same records (read back from the export, untimed, in chunks). Reports the
 throughput ratios (targets: export ≥ 0.5, import ≥ 0.25; each time the best of 3 runs) and the
-peak Python memory of an export at two corpus sizes (flat: the export streams).
+peak Python memory of an export at two corpus sizes (flat: the export streams). Then it exports one
+10 MB document (at ``--scale 1``) in each tokenised format (Prodigy, CoNLL) and reports their peak
+Python memory beside the size of the document's string and the peak of a native export of the
+same document (the baseline: the tokenised exports stream their tokens, so they stay within a few
+times the document).
 Run: ``python tests/benchmarks/bench_formats.py [--scale 0.1]``; prints one JSON object.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -80,14 +85,43 @@ def baseline(export_file: Path, folder: Path) -> float:
     return elapsed
 
 
-def peak_export_memory(project: Project, target: Path) -> int:
-    """Peak bytes of Python allocations during one export (tracemalloc)."""
+def peak_memory(project: Project, fmt: str, target: Path) -> int:
+    """Peak bytes of Python allocations during one export in ``fmt`` (tracemalloc)."""
     tracemalloc.start()
     try:
-        export_corpus(project, ExportOptions(format="jsonl", output=target))
+        export_corpus(project, ExportOptions(format=fmt, output=target))
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]:
+    """Peak memory of exporting one document of ``megabytes`` MB in every single-file format."""
+    rng = random.Random(3)
+    text = make_text(rng, int(megabytes * 1_000_000))
+    with Project.open(folder / "big.db") as project:
+        with project.transaction():
+            project.add_documents([DocumentInput("big", text, "One big document")])
+            spans = set()
+            while len(spans) < 1000:
+                start = rng.randrange(len(text) - 40)
+                spans.add((start, start + rng.randrange(1, 40), rng.choice(LABELS), None))
+            project.import_layer("big", "alice", sorted(spans), "done")
+        document_mib = sys.getsizeof(text) / 2**20
+        del text
+        peaks = {
+            fmt: peak_memory(project, fmt, folder / f"big.{fmt}") / 2**20
+            for fmt in ("jsonl", "prodigy", "conll")
+        }
+    return {
+        "document_characters": round(megabytes * 1_000_000),
+        "document_string_mib": round(document_mib, 1),
+        "baseline_native_export_peak_mib": round(peaks["jsonl"], 1),
+        "prodigy_export_peak_mib": round(peaks["prodigy"], 1),
+        "conll_export_peak_mib": round(peaks["conll"], 1),
+        "prodigy_peak_per_document_size": round(peaks["prodigy"] / document_mib, 1),
+        "conll_peak_per_document_size": round(peaks["conll"] / document_mib, 1),
+    }
 
 
 def run(scale: float = 1.0) -> dict[str, object]:
@@ -119,10 +153,11 @@ def run(scale: float = 1.0) -> dict[str, object]:
 
         small_docs = max(10, documents // 10)
         with build(folder / "small.db", small_docs, seed=2) as small:
-            small_peak = peak_export_memory(small, folder / "small.jsonl")
-        large_peak = peak_export_memory(project, folder / "large.jsonl")
+            small_peak = peak_memory(small, "jsonl", folder / "small.jsonl")
+        large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
+        tokenised = tokenised_export_memory(folder, 10 * scale)
     return {
         "repeats": REPEATS,
         "documents": documents,
@@ -140,6 +175,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
             f"{small_docs}_documents": round(small_peak / 1024),
             f"{documents}_documents": round(large_peak / 1024),
         },
+        "one_big_document": tokenised,
     }
 
 

@@ -133,7 +133,7 @@ def _cold_start(db: Path, settings: Path, runs: int = 3) -> dict[str, float]:
 def run() -> dict[str, float | int]:
     from PySide6.QtWidgets import QApplication
 
-    from annotator.core.importing import seed_documents
+    from annotator.core.formats.plain import seed_documents
     from annotator.core.store import DocumentInput, NewSpan, Project
     from annotator.gui.app import application
     from annotator.gui.mainwindow import MainWindow

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from click.testing import CliRunner
 from annotator.cli import cli
 from annotator.core.agreement import DocumentLayers, compute_agreement
 from annotator.core.store import DocumentInput, NewSpan, Project
+from tests.child_env import child_env
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 ALICE = EXAMPLES / "kursk-alice.jsonl"
@@ -46,7 +51,7 @@ def two_annotators(project_path: Path) -> Path:
 
 
 def test_examples_are_exact_and_cover_every_kind_of_disagreement() -> None:
-    from annotator.core.agreement import disagreements
+    from annotator.core.pairing import disagreements
 
     seed = json.loads((EXAMPLES.parents[1] / "seeds" / "nk-troops-kursk.jsonl").read_text("utf-8"))
     layers = {}
@@ -203,6 +208,37 @@ def test_agree_report_that_cannot_be_written_fails_before_printing(tmp_path: Pat
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert "report.pdf" in err
+
+
+def _file_size_limited(limit: int):  # type: ignore[no-untyped-def]
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a refused write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_a_report_that_fills_the_disk_leaves_the_previous_report(tmp_path: Path, suffix: str) -> None:
+    """The report is written beside its target and moved into place (as exports are): a disk
+    that fills up mid-write leaves the previous report whole, and no partial file behind."""
+    target = tmp_path / f"report{suffix}"
+    previous = "the previous report, complete\n" * 10
+    target.write_text(previous, encoding="utf-8")
+    result = subprocess.run(  # noqa: PLW1510
+        [sys.executable, "-m", "annotator.cli", "agree", str(ALICE), str(BOB), "--report", str(target)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        preexec_fn=_file_size_limited(1024),  # noqa: PLW1509
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert f"{target}: cannot write the report" in result.stderr
+    assert result.stdout == ""
+    assert target.read_text(encoding="utf-8") == previous
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 def _digest(path: Path) -> str:

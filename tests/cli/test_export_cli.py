@@ -128,7 +128,7 @@ def test_an_unwritable_output_fails_with_one_line(
     def refuse(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("annotator.core.formats.exporter.os.replace", refuse)
+    monkeypatch.setattr("annotator.core.output_files.os.replace", refuse)
     out = tmp_path / "out" / "corpus"
     out.parent.mkdir()
     result = invoke("--db", annotated, "export", *args, "-o", out, ok=False)

@@ -10,9 +10,9 @@ import pytest
 import sqlite_utils
 
 from annotator.core import adjudication as adj
-from annotator.core.agreement import DisagreementKind
 from annotator.core.errors import AnnotatorError, SpanError
 from annotator.core.model import GOLD_LAYER
+from annotator.core.pairing import DisagreementKind
 from annotator.core.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, DocumentInput, NewSpan, Project
 
 TEXT = "Robert Wood said the troops were in Kursk, and Nebenzia called it lies."

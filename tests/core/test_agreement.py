@@ -15,19 +15,16 @@ from annotator.core.agreement import (
     NO_SPAN,
     OUTSIDE,
     Agreement,
-    Disagreement,
-    DisagreementKind,
     DocumentLayers,
     SpanTuple,
     _max_overlap_matching,
     _observed_unitizing,
     _winner_segments,
-    agreed_spans,
     compute_agreement,
-    disagreements,
-    format_table,
 )
 from annotator.core.errors import SpanError
+from annotator.core.pairing import Disagreement, DisagreementKind, agreed_spans, disagreements
+from annotator.core.report import format_table
 
 PAIR = ("alice", "bob")
 
@@ -445,11 +442,83 @@ def test_alpha_u_lays_documents_end_to_end() -> None:
     assert pooled.overall.alpha_u is not None
 
 
-def test_alpha_u_drops_later_overlapping_same_label_unit() -> None:
-    base = agree(doc(20, [(0, 5, "X"), (10, 14, "X")], [(1, 5, "X"), (10, 15, "X")]))
-    extra = agree(doc(20, [(0, 5, "X"), (2, 8, "X"), (10, 14, "X")], [(1, 5, "X"), (10, 15, "X")]))
-    assert extra.overall.alpha_u == base.overall.alpha_u
-    assert extra.overall.exact.a == 3  # the dropped unit still counts for the span figures
+def inception_units(spans: list[SpanTuple]) -> list[SpanTuple]:
+    """The units INCEpTION's KrippendorffAlphaUnitizingAgreementMeasure adds for one rater.
+
+    A literal port of its loop: annotations in UIMA order (begin ascending, end descending); an
+    annotation's value is not added while an *active* annotation (kept or skipped, ending after
+    this one begins) carries the same value; every annotation then becomes active. The active
+    map is a TreeMap ordered by end only, so annotations with equal ends share one entry.
+    """
+    active: dict[int, set[str]] = {}  # end -> values (the TreeMap keyed by getEnd)
+    units = []
+    for begin, end, value in sorted(spans, key=lambda sp: (sp[0], -sp[1])):
+        for ended in [e for e in active if e <= begin]:
+            del active[ended]
+        if not any(value in values for values in active.values()):
+            units.append((begin, end, value))
+        active.setdefault(end, set()).add(value)
+    return units
+
+
+def test_alpha_u_keeps_the_longest_of_spans_starting_together() -> None:
+    # UIMA order visits (2, 8) before (2, 4): the longer span is the unit, the shorter skipped.
+    b = [(1, 9, "X"), (12, 15, "X")]
+    nested = agree(doc(20, [(2, 4, "X"), (2, 8, "X"), (12, 15, "X")], b))
+    longest = agree(doc(20, [(2, 8, "X"), (12, 15, "X")], b))
+    assert nested.overall.alpha_u == longest.overall.alpha_u
+    assert nested.overall.alpha_u != agree(doc(20, [(2, 4, "X"), (12, 15, "X")], b)).overall.alpha_u
+    assert nested.overall.exact.a == 3  # a skipped unit still counts for the span figures
+
+
+def test_alpha_u_skips_a_chain_of_overlapping_spans() -> None:
+    # (3, 10) is skipped (it overlaps the kept (0, 5)) but stays active, so (7, 9) is skipped
+    # too, although no kept unit overlaps it; (9, 12) overlaps the skipped (3, 10) as well.
+    b = [(0, 5, "X"), (7, 9, "X"), (14, 18, "X")]
+    chain = agree(doc(20, [(0, 5, "X"), (3, 10, "X"), (7, 9, "X"), (9, 12, "X"), (14, 18, "X")], b))
+    first_only = agree(doc(20, [(0, 5, "X"), (14, 18, "X")], b))
+    assert chain.overall.alpha_u == first_only.overall.alpha_u
+    assert chain.labels["X"].alpha_u == first_only.labels["X"].alpha_u
+    assert chain.per_document["d"].alpha_u == first_only.per_document["d"].alpha_u
+
+
+def test_alpha_u_skips_only_within_one_label_and_one_layer() -> None:
+    # Overlapping spans of different labels are all units; so are the other layer's.
+    a = [(0, 6, "X"), (2, 8, "Y"), (10, 14, "X")]
+    b = [(0, 6, "X"), (3, 8, "X"), (2, 8, "Y")]
+    result = agree(doc(20, a, b))
+    skipped = agree(doc(20, a, [(0, 6, "X"), (2, 8, "Y")]))
+    assert result.labels["Y"].alpha_u == 1.0
+    assert result.labels["X"].alpha_u == skipped.labels["X"].alpha_u
+
+
+def test_alpha_u_after_a_skipped_span_ends_the_next_is_kept() -> None:
+    # (0, 4) kept, (2, 6) skipped; (6, 9) starts where the skipped span ends: kept.
+    b = [(0, 4, "X"), (6, 9, "X")]
+    result = agree(doc(12, [(0, 4, "X"), (2, 6, "X"), (6, 9, "X")], b))
+    assert result.labels["X"].alpha_u == 1.0
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_alpha_u_units_are_the_ones_inception_adds(seed: int) -> None:
+    """On random corpora full of overlaps, alpha_U equals alpha_U of INCEpTION's units alone."""
+    rng = random.Random(seed)
+    docs = []
+    for d in random_docs(rng, 25):  # with more same-label overlaps: nested and chained spans
+        extra = [
+            (s, min(d.length, e + rng.randint(0, 6)), label) for s, e, label in d.a if rng.random() < 0.5
+        ]
+        docs.append(DocumentLayers(d.doc_id, d.length, [*d.a, *extra], d.b))
+    units = [
+        DocumentLayers(d.doc_id, d.length, inception_units(list(d.a)), inception_units(list(d.b)))
+        for d in docs
+    ]
+    result, expected = agree(*docs), agree(*units)
+    assert result.overall.alpha_u == pytest.approx(expected.overall.alpha_u, abs=1e-12)
+    for label, figures in expected.labels.items():
+        assert result.labels[label].alpha_u == pytest.approx(figures.alpha_u, abs=1e-12)
+    for doc_id, figures in expected.per_document.items():
+        assert result.per_document[doc_id].alpha_u == pytest.approx(figures.alpha_u, abs=1e-12)
 
 
 def test_alpha_u_perfect_and_undefined() -> None:

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.formats.common import Cancelled, CorpusRecord, TransferReport
 from annotator.core.formats.exporter import (
     ExportOptions,
     assign_splits,
@@ -20,7 +19,8 @@ from annotator.core.formats.exporter import (
     parse_split,
 )
 from annotator.core.formats.importer import ImportOptions, import_corpus
-from annotator.core.formats.jsonl import NativeWriter, iter_native, native_line
+from annotator.core.formats.jsonl import NativeWriter, iter_native
+from annotator.core.formats.records import Cancelled, CorpusRecord, TransferReport
 from annotator.core.model import GOLD_LAYER
 from annotator.core.paths import resource_text
 from annotator.core.store import DocumentInput, Project
@@ -557,6 +557,26 @@ def test_importing_twice_reuses_documents_and_spans(corpus: Project, tmp_path: P
     assert report.left_out["spans the layer already had (kept once)"] == before  # type: ignore[attr-defined]
 
 
+def native_line(record: CorpusRecord) -> str:
+    """The reference for the native writer: ``json.dumps`` of the documented object."""
+    text = record.text
+    obj = {
+        "id": record.id,
+        "title": record.title,
+        "text": text,
+        "annotator": record.annotator,
+        "status": record.status,
+        "spans": [
+            {"start": s, "end": e, "label": lab, "text": text[s:e]}
+            if note is None
+            else {"start": s, "end": e, "label": lab, "text": text[s:e], "note": note}
+            for s, e, lab, note in record.spans
+        ],
+        "meta": record.meta,
+    }
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     text=st.text(min_size=1, max_size=40),
@@ -608,3 +628,64 @@ def test_awkward_ids_and_labels_survive_or_are_reported(project: Project, tmp_pa
         export_corpus(fresh, ExportOptions(format=fmt, output=second))
     if fmt in ("jsonl", "doccano", "brat"):
         assert tree(second) == tree(first)
+
+
+# --------------------------------------------------------------------------------------------
+# Folder imports follow links, once (issue 15, item 12)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_folder_import_follows_linked_folders_once_and_reports_loops(
+    project: Project, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "b.txt").write_text("Linked in", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "a.txt").write_text("Here", encoding="utf-8")
+    (corpus / "linked").symlink_to(data)  # a folder linked into the corpus: read
+    (corpus / "loop").symlink_to(corpus)  # a link to the folder itself: would loop
+    (corpus / "sub" / "up").symlink_to(corpus)  # a link to an ancestor: would loop
+    (corpus / "sub" / "again").symlink_to(data)  # a second way to a folder read already
+    (corpus / "sub" / "gone.txt").symlink_to(tmp_path / "missing.txt")  # leads nowhere
+    report = import_corpus(project, [corpus])
+    assert project.document_ids() == ["a", "b"]
+    assert project.document("b").text == "Linked in"
+    notes = "\n".join(report.notes)
+    assert f"{corpus / 'loop'}: not followed: a link to {corpus}, which contains it (a loop)" in notes
+    assert f"{corpus / 'sub' / 'up'}: not followed: a link to {corpus}" in notes
+    assert f"{corpus / 'sub' / 'again'}: not read twice: a link to {corpus / 'linked'}" in notes
+    assert f"{corpus / 'sub' / 'gone.txt'}: skipped: a link that leads nowhere" in notes
+    assert len(report.notes) == 4
+
+
+def test_the_cli_prints_what_a_folder_walk_did_not_follow(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Here", encoding="utf-8")
+    (corpus / "loop").symlink_to(corpus)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "p.db"), "import", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "imported 1 document(s)\n"
+    assert (
+        result.stderr
+        == f"note: {corpus / 'loop'}: not followed: a link to {corpus}, which contains it (a loop)\n"
+    )
+
+
+def test_a_brat_layer_folder_may_be_a_link(project: Project, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere" / "work"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "d1.txt").write_text("Hello world", encoding="utf-8")
+    (elsewhere / "d1.ann").write_text("T1\tactor 0 5\tHello\n", encoding="utf-8")
+    brat = tmp_path / "brat"
+    brat.mkdir()
+    (brat / "alice").symlink_to(elsewhere)
+    report = import_corpus(project, [brat])
+    assert report.notes == []
+    assert [s.key for s in project.spans("d1", "alice")] == [(0, 5, "actor")]

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.formats.tokenize import tokenize
+from annotator.core.formats.tokenize import token_offsets
+
+
+class Token(NamedTuple):
+    """One token as the exports write it: its text, offsets, and whether whitespace follows."""
+
+    text: str
+    start: int
+    end: int
+    ws: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    length = len(text)
+    return [
+        Token(text[start:end], start, end, end < length and text[end].isspace())
+        for start, end in token_offsets(text)
+    ]
 
 
 def texts(text: str) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import AnnotatorError, DocumentError, InputError
-from annotator.core.importing import import_documents, open_project, seed_documents
+from annotator.core.formats.plain import import_documents, seed_documents
+from annotator.core.importing import open_project
 from annotator.core.store import Project
 
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.core import adjudication as adj
-from annotator.core.agreement import format_number
 from annotator.core.model import GOLD_LAYER, Status
+from annotator.core.report import format_number
 from annotator.core.store import DocumentInput, NewSpan, Project
 from annotator.gui import review
 from annotator.gui.review import AnnotatorPairDialog, ReviewWindow, open_review

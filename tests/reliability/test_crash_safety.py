@@ -910,7 +910,7 @@ with Project.open(Path(sys.argv[1])) as project:
 def test_the_next_export_removes_what_a_killed_export_left(tmp_path: Path) -> None:
     """SIGKILL halfway through an export: the target is untouched, one staging file is left, and
     the next export to that target removes it - while staging of live exports stays."""
-    from annotator.core.formats import exporter
+    from annotator.core import output_files
 
     project_path = tmp_path / "p.db"
     _big_project(project_path)
@@ -937,11 +937,11 @@ def test_the_next_export_removes_what_a_killed_export_left(tmp_path: Path) -> No
     assert (tmp_path / left).stat().st_size > 0
     legacy = tmp_path / ".out.jsonl.partial"  # what an older version left
     legacy.write_text("x", encoding="utf-8")
-    live = tmp_path / f".out.jsonl.{exporter._HOST}.{os.getpid()}.0badcafe.partial"  # an export running here
+    live = tmp_path / f".out.jsonl.{output_files._HOST}.{os.getpid()}.0badcafe.partial"  # one running here
     live.write_text("x", encoding="utf-8")
     remote = tmp_path / ".out.jsonl.another-host.1.0badcafe.partial"  # a process on another machine
     remote.write_text("x", encoding="utf-8")
-    other = tmp_path / f".other.jsonl.{exporter._HOST}.{process.pid}.0badcafe.partial"  # another target's
+    other = tmp_path / f".other.jsonl.{output_files._HOST}.{process.pid}.0badcafe.partial"  # another target's
     other.write_text("x", encoding="utf-8")
 
     with Project.open(project_path) as project:

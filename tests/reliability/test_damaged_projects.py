@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from annotator.cli import cli
 from annotator.core.errors import ProjectError
-from annotator.core.importing import seed_documents
+from annotator.core.formats.plain import seed_documents
 from annotator.core.store import MIGRATIONS, SCHEMA_VERSION, DocumentInput, Project, backup_path
 from tests.child_env import child_env
 
@@ -251,7 +251,8 @@ def test_staging_file_of_a_killed_creator_is_cleaned_up(tmp_path: Path) -> None:
 def test_two_processes_creating_the_same_project_both_open_one_project(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     script = (
-        "import sys; from annotator.core.importing import open_project, seed_documents\n"
+        "import sys; from annotator.core.importing import open_project\n"
+        "from annotator.core.formats.plain import seed_documents\n"
         "from annotator.core.store import Project\n"
         "p = Project.open(sys.argv[1], seed=seed_documents)\n"
         "p.add_span('nk-troops-kursk', sys.argv[2], 0, 5, 'actor'); p.close()\n"

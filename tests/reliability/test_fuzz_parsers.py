@@ -38,11 +38,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats.common import _STRICT_DECODER, _Refused, parse_json_line
 from annotator.core.formats.exporter import ExportOptions, export_corpus
 from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.formats.jsonl import iter_native
-from annotator.core.importing import read_documents
+from annotator.core.formats.jsonlines import _STRICT_DECODER, _Refused, parse_json_line
+from annotator.core.formats.plain import read_documents
 from annotator.core.store import Project
 from annotator.core.utf16 import OffsetMap, utf16_len
 

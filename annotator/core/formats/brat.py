@@ -1,8 +1,10 @@
 """brat standoff: a folder with ``id.txt`` and ``id.ann`` per document and layer.
 
 Each annotator's layer is a sub-folder named after the annotator; a document without a layer
-sits at the top with an empty ``.ann``. File names are the document id, percent-encoded where it
-is not a safe file name. Spans are ``T`` lines, notes ``AnnotatorNotes``; a span crossing a line
+sits at the top with an empty ``.ann``. File and folder names are the document id and the
+annotator's name, percent-encoded where they are not safe, portable and distinct file names (see
+:class:`~annotator.core.output_files.FileNames`); an id too long for a file name is shortened
+with a hash and reported. Spans are ``T`` lines, notes ``AnnotatorNotes``; a span crossing a line
 break is written as fragments around the break, as brat itself does, and read back as one span.
 Left out and reported: spans whose label contains a space (brat types cannot), spans starting or
 ending with a line break, and notes containing a line break. Titles, meta and status are not
@@ -14,44 +16,59 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
-    CorpusRecord,
-    SpanTuple,
-    TransferReport,
-    check_file_name,
-    describe,
-    shown,
-    walk_files,
-)
+from annotator.core.formats.input_files import check_file_name, walk_files
+from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe, shown
+from annotator.core.output_files import FileNames, create_text_file, file_in
 
 LINE_BREAKS = "\r\n"
 LABEL_SPACE = "spans whose label contains a space (brat types cannot)"
+LONG_ID = (
+    "document ids too long for a file name (written under a shortened name ending in ~ and a hash, "
+    "which an import takes as the id)"
+)
+LONG_LAYER = (
+    "annotator names too long for a folder name (written under a shortened name ending in ~ and a "
+    "hash, which an import takes as the annotator)"
+)
+SUFFIXES = (".txt", ".ann")
 _FRAGMENT = re.compile(r"[^\r\n]+")
 _OFFSETS = re.compile(r"^([0-9]+) ([0-9]+)((?:;[0-9]+ [0-9]+)*)$")
 #: Offsets longer than this many digits are out of any text's range (and int() refuses 4,300).
 _MAX_DIGITS = 18
 
 
-def file_stem(name: str) -> str:
-    """A file-name-safe, reversible form of a document id or annotator name."""
-    return quote(name, safe=" ")
+def _short(value: str) -> str:
+    return value if len(value) <= 40 else value[:39] + "…"
 
 
 class BratWriter:
-    """Writes ``.txt`` + ``.ann`` pairs under a folder."""
-
-    extension = ""
+    """Writes ``.txt`` + ``.ann`` pairs under a folder (which must be new and empty)."""
 
     def __init__(self, root: Path, report: TransferReport) -> None:
         self.root = root
         self.report = report
+        #: The names given in each folder: the root (top-level documents and layer folders) and
+        #: each layer's folder.
+        self.names: dict[Path, FileNames] = {root: FileNames()}
+        self.layers: dict[str, Path] = {}
+
+    def _layer_folder(self, annotator: str) -> Path:
+        folder = self.layers.get(annotator)
+        if folder is None:
+            name, shortened = self.names[self.root].name(annotator)
+            if shortened:
+                self.report.leave_out(LONG_LAYER, f"{_short(annotator)} as …{name[-17:]}")
+            folder = file_in(self.root, name)
+            folder.mkdir()
+            self.layers[annotator] = folder
+            self.names[folder] = FileNames()
+        return folder
 
     def write(self, record: CorpusRecord) -> None:
-        folder = self.root / file_stem(record.annotator) if record.annotator is not None else self.root
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._layer_folder(record.annotator) if record.annotator is not None else self.root
         text = record.text
         lines: list[str] = []
         number = 0
@@ -74,19 +91,21 @@ class BratWriter:
                     self.report.leave_out("notes containing a line break", describe(record, span))
                 else:
                     lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
-        stem = file_stem(record.id)
-        with (folder / f"{stem}.txt").open("w", encoding="utf-8", newline="") as handle:
+        stem, shortened = self.names[folder].name(record.id, SUFFIXES)
+        if shortened:
+            self.report.leave_out(LONG_ID, f"{_short(record.id)} as …{stem[-17:]}.txt")
+        with create_text_file(file_in(folder, f"{stem}.txt")) as handle:
             handle.write(text)
-        with (folder / f"{stem}.ann").open("w", encoding="utf-8", newline="") as handle:
+        with create_text_file(file_in(folder, f"{stem}.ann")) as handle:
             handle.writelines(lines)
 
     def close(self) -> None:
         """Nothing to finish: every file is complete when written."""
 
 
-def ann_files(root: Path) -> list[Path]:
-    """The ``.ann`` files under ``root``, in a stable order."""
-    return walk_files(root, (".ann",))
+def ann_files(root: Path, notes: list[str] | None = None) -> list[Path]:
+    """The ``.ann`` files under ``root``, in a stable order (see :func:`walk_files`)."""
+    return walk_files(root, (".ann",), notes)
 
 
 def _offsets(fragment: str) -> tuple[int, int]:
@@ -94,9 +113,12 @@ def _offsets(fragment: str) -> tuple[int, int]:
     return start, end
 
 
-def read_brat(root: Path, report: TransferReport, decode: Callable[[Path], str]) -> Iterator[CorpusRecord]:
-    """Records of a brat folder; ``decode(path) -> str`` reads a file's text (strictly decoded)."""
-    for ann in ann_files(root):
+def read_brat(
+    root: Path, anns: list[Path], report: TransferReport, decode: Callable[[Path], str]
+) -> Iterator[CorpusRecord]:
+    """Records of a brat folder from its ``.ann`` files (:func:`ann_files`); ``decode(path) ->
+    str`` reads a file's text (strictly decoded)."""
+    for ann in anns:
         check_file_name(ann, root)
         txt = ann.with_suffix(".txt")
         if not txt.is_file():

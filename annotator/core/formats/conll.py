@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import TextIO
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import CorpusRecord, SpanTuple, TransferReport, describe, shown
-from annotator.core.formats.tokenize import tokenize
+from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe, shown
+from annotator.core.formats.tokenize import token_offsets
 
+#: Lines written at a time.
+LINES_PER_WRITE = 4096
 DOCSTART = "-DOCSTART-"
 OVERLAP = "overlapping spans (BIO gives each token one tag; the earlier, longer span wins)"
 MISALIGNED = "spans not on token boundaries (CoNLL tags whole tokens)"
@@ -68,9 +70,12 @@ def _unfield(value: str, path: Path, number: int) -> str:
 
 
 class ConllWriter:
-    """Writes BIO-tagged documents to an open text stream."""
+    """Writes BIO-tagged documents to an open text stream.
 
-    extension = ".conll"
+    Streamed: a first pass over the tokens finds the token index of every span boundary (and
+    nothing else), the overlap policy picks the spans to tag, and a second pass writes the
+    token lines a chunk at a time, so memory stays within a few times the document.
+    """
 
     def __init__(self, out: TextIO, report: TransferReport) -> None:
         self.out = out
@@ -78,40 +83,71 @@ class ConllWriter:
 
     def write(self, record: CorpusRecord) -> None:
         text = record.text
-        tokens = tokenize(text)
-        starts = {t.start: i for i, t in enumerate(tokens)}
-        ends = {t.end: i for i, t in enumerate(tokens)}
-        tags = ["O"] * len(tokens)
-        inside = [False] * len(tokens)  # token continues a span begun before it
-        for span in sorted(record.spans, key=lambda s: (s[0], s[0] - s[1], s[2])):
-            start, end, label, note = span
-            if note is not None:
-                self.report.leave_out(NOTES, describe(record, span))
-            first, last = starts.get(start), ends.get(end)
-            if first is None or last is None:
-                self.report.leave_out(MISALIGNED, describe(record, span))
-                continue
-            if any(tag != "O" for tag in tags[first : last + 1]):
-                self.report.leave_out(OVERLAP, describe(record, span))
-                continue
-            tags[first] = f"B-{label}"
-            for i in range(first + 1, last + 1):
-                tags[i] = f"I-{label}"
-                inside[i] = True
+        tagged = self._tagged_spans(record)
         head = f"{DOCSTART}\t{_field(record.id)}"
         if record.annotator is not None:
             head += f"\t{_field(record.annotator)}"
-        lines = [head, ""]
-        previous_end = None
-        for i, token in enumerate(tokens):
-            if previous_end is not None and not inside[i] and "\n" in text[previous_end : token.start]:
-                lines.append("")
-            lines.append(f"{token.text}\t{tags[i]}")
-            previous_end = token.end
-        if tokens:
-            lines.append("")
-        self.out.write("\n".join(lines))
-        self.out.write("\n")
+        out = self.out
+        out.write(head + "\n")  # then each line after the head as "\n" + line
+        lines = [""]
+        current = 0  # the tagged span the next tokens may belong to
+        previous_end = -1
+        for index, (start, end) in enumerate(token_offsets(text)):
+            while current < len(tagged) and tagged[current][1] < index:
+                current += 1
+            tag = "O"
+            inside = False  # the token continues a span begun before it
+            if current < len(tagged) and tagged[current][0] <= index:
+                first, _last, label = tagged[current]
+                inside = index != first
+                tag = f"I-{label}" if inside else f"B-{label}"
+            if previous_end >= 0 and not inside and text.find("\n", previous_end, start) >= 0:
+                lines.append("\n")
+            lines.append(f"\n{text[start:end]}\t{tag}")
+            previous_end = end
+            if len(lines) >= LINES_PER_WRITE:
+                out.write("".join(lines))
+                lines = []
+        if previous_end >= 0:
+            lines.append("\n")
+        lines.append("\n")
+        out.write("".join(lines))
+
+    def _tagged_spans(self, record: CorpusRecord) -> list[tuple[int, int, str]]:
+        """(first token, last token, label) of the spans written, in order; the rest reported.
+
+        Spans are taken by start, then longest first, then label. A span is written when it
+        starts and ends on token boundaries and none of its tokens is tagged yet; as the spans
+        written so far all start at or before it, that means it starts after the last token
+        tagged so far.
+        """
+        spans = sorted(record.spans, key=lambda s: (s[0], s[0] - s[1], s[2]))
+        starts = {span[0] for span in spans}
+        ends = {span[1] for span in spans}
+        first_token: dict[int, int] = {}
+        last_token: dict[int, int] = {}
+        if spans:
+            for index, (start, end) in enumerate(token_offsets(record.text)):
+                if start in starts:
+                    first_token[start] = index
+                if end in ends:
+                    last_token[end] = index
+        tagged: list[tuple[int, int, str]] = []
+        reach = -1  # the last token tagged so far
+        for span in spans:
+            start, end, label, note = span
+            if note is not None:
+                self.report.leave_out(NOTES, describe(record, span))
+            first, last = first_token.get(start), last_token.get(end)
+            if first is None or last is None:
+                self.report.leave_out(MISALIGNED, describe(record, span))
+                continue
+            if first <= reach:
+                self.report.leave_out(OVERLAP, describe(record, span))
+                continue
+            tagged.append((first, last, label))
+            reach = last
+        return tagged
 
     def close(self) -> None:
         """Nothing to finish: every document is complete when written."""

@@ -9,19 +9,19 @@ notes are left out, counted and reported.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
+from annotator.core.formats.jsonlines import record_header
+from annotator.core.formats.records import (
     CorpusRecord,
-    JsonLinesWriter,
     SpanTuple,
     TransferReport,
     check_meta,
     check_span,
     describe,
-    record_header,
     shown,
 )
 
@@ -53,10 +53,19 @@ def doccano_object(record: CorpusRecord, report: TransferReport) -> dict[str, An
     return obj
 
 
-class DoccanoWriter(JsonLinesWriter):
+class DoccanoWriter:
     """Writes doccano lines to an open text stream."""
 
-    convert = staticmethod(doccano_object)
+    def __init__(self, out: TextIO, report: TransferReport) -> None:
+        self.out = out
+        self.report = report
+
+    def write(self, record: CorpusRecord) -> None:
+        self.out.write(json.dumps(doccano_object(record, self.report), ensure_ascii=False))
+        self.out.write("\n")
+
+    def close(self) -> None:
+        """Nothing to finish: every line is complete when written."""
 
 
 def parse_doccano(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord:

@@ -1,11 +1,10 @@
 """Exporting a project as a training corpus: streamed, filtered, split, and honest about losses.
 
 Documents and spans are read from SQLite with cursors and written record by record, so memory
-does not grow with the corpus. Output goes to a hidden ``.partial`` file or folder beside the
-target and is moved into place only when complete: a failed or cancelled export leaves nothing.
-Each export has its own staging name (host, process id, random token), so two exports to the
-same target never move each other's half-written file into place; what a killed export left is
-removed by the next export to the same target, once its process is gone.
+does not grow with the corpus. Output is staged beside the target and moved into place only when
+complete (see :mod:`annotator.core.output_files`): a failed or cancelled export leaves nothing
+and the previous file as it was. A target that is a device or a pipe (``/dev/null``,
+``/dev/stdout``, a FIFO) is written straight through instead.
 """
 
 from __future__ import annotations
@@ -13,9 +12,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import secrets
-import shutil
-import socket
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,12 +21,13 @@ from typing import Protocol, TextIO
 from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.formats.brat import BratWriter
-from annotator.core.formats.common import CorpusRecord, Progress, TransferReport
 from annotator.core.formats.conll import ConllWriter
 from annotator.core.formats.doccano import DoccanoWriter
 from annotator.core.formats.jsonl import NativeWriter
 from annotator.core.formats.prodigy import ProdigyWriter
+from annotator.core.formats.records import CorpusRecord, Progress, TransferReport
 from annotator.core.model import GOLD_LAYER
+from annotator.core.output_files import StagedOutput, create_text_file, file_in
 from annotator.core.store import Project
 
 FORMATS = EXPORT_FORMATS
@@ -113,67 +110,8 @@ def assign_splits(doc_ids: Sequence[str], split: Sequence[tuple[str, float]], se
     return result
 
 
-_PARTIAL = ".partial"
-#: This machine, in staging names (a process id means something only on its own host).
-_HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname() or "host")
-
-
-def _staging(target: Path) -> Path:
-    """``.NAME.HOST.PID.TOKEN.partial`` beside ``target``: unique to this export."""
-    return target.parent / f".{target.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}{_PARTIAL}"
-
-
-def _process_gone(pid: int) -> bool:
-    """True only when no process ``pid`` runs on this machine (never guessed on Windows, where
-    ``os.kill`` would end the process)."""
-    if pid == os.getpid() or os.name == "nt":
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
-
-
-def _remove_stale_staging(target: Path) -> None:
-    """Remove what earlier exports to ``target`` left behind when they were killed.
-
-    A staging file or folder of ``target`` goes when its process is gone; one written by an
-    older version (``.NAME.partial``, no owner) goes too. Staging of a live export - in another
-    process, another thread, or on another host sharing the folder - is left alone.
-    """
-    prefix = f".{target.name}."
-    try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(_PARTIAL)):
-            continue
-        owner = name[len(prefix) : -len(_PARTIAL)]
-        if owner:
-            host, _, rest = owner.rpartition(".")[0].rpartition(".")
-            pid = rest if host else ""
-            if host != _HOST or not pid.isdigit() or not _process_gone(int(pid)):
-                continue
-        try:
-            _remove(Path(entry.path))
-        except OSError:
-            pass  # in use or not ours to remove: the export itself is not affected
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
-
-
 class _Outputs:
-    """Opens writers lazily, one per split (or one), inside a staging file or folder."""
+    """Opens writers lazily, one per split (or one), inside a staged file or folder."""
 
     def __init__(self, options: ExportOptions, report: TransferReport, stream: TextIO | None) -> None:
         self.options = options
@@ -181,7 +119,7 @@ class _Outputs:
         self.stream = stream
         self.writers: dict[str | None, Writer] = {}
         self.handles: list[TextIO] = []
-        self.staging: Path | None = None
+        self.staged: StagedOutput | None = None
         target = options.output
         if target is not None:
             folder = options.split is not None or options.format in FOLDER_FORMATS
@@ -192,10 +130,7 @@ class _Outputs:
                 raise AnnotatorError(f"{target}: is a folder; give a file name")
             if not target.parent.is_dir():
                 raise AnnotatorError(f"{target.parent}: no such folder")
-            _remove_stale_staging(target)
-            self.staging = _staging(target)
-            if folder:
-                self.staging.mkdir()
+            self.staged = StagedOutput(target, folder=folder)
 
     def writer(self, split: str | None) -> Writer:
         found = self.writers.get(split)
@@ -204,17 +139,21 @@ class _Outputs:
         fmt = self.options.format
         writer: Writer
         if fmt in FOLDER_FORMATS:
-            assert self.staging is not None
-            root = self.staging / split if split is not None else self.staging
-            root.mkdir(exist_ok=True)
+            assert self.staged is not None
+            root = self.staged.path
+            if split is not None:
+                root = file_in(root, split)
+                root.mkdir()
             writer = BratWriter(root, self.report)
         else:
-            if self.staging is None:
+            if self.staged is None:
                 assert self.stream is not None
                 out = self.stream
             else:
-                path = self.staging / f"{split}{EXTENSIONS[fmt]}" if split is not None else self.staging
-                out = path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
+                if split is not None:
+                    out = create_text_file(file_in(self.staged.path, f"{split}{EXTENSIONS[fmt]}"))
+                else:
+                    out = self.staged.open_text()
                 self.handles.append(out)
             cls: dict[str, Callable[[TextIO, TransferReport], Writer]] = {
                 "jsonl": NativeWriter,
@@ -233,15 +172,12 @@ class _Outputs:
             handle.close()
         self.handles = []
         target = self.options.output
-        if self.staging is None or target is None:
+        if self.staged is None or target is None:
             return
-        if self.staging.is_dir():
-            if target.is_dir():
-                target.rmdir()
-            os.replace(self.staging, target)
+        self.staged.commit()
+        if self.staged.folder:
             self.report.files = sorted(p for p in target.rglob("*") if p.is_file())
         else:
-            os.replace(self.staging, target)
             self.report.files = [target]
 
     def abort(self) -> None:
@@ -251,8 +187,8 @@ class _Outputs:
             except OSError:
                 pass  # flushing the rest failed too (a full disk): the file is removed below
         self.handles = []
-        if self.staging is not None:
-            _remove(self.staging)
+        if self.staged is not None:
+            self.staged.discard()
 
 
 def check_options(project: Project, options: ExportOptions) -> None:

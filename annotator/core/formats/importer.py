@@ -14,28 +14,21 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.formats import IMPORT_FORMATS
 from annotator.core.formats.brat import ann_files, read_brat
-from annotator.core.formats.common import (
-    CorpusRecord,
-    Progress,
-    TransferReport,
-    check_file_name,
-    decode_text,
-    first_json_record,
-    iter_json_lines,
-    shown,
-)
 from annotator.core.formats.conll import read_conll
 from annotator.core.formats.doccano import parse_doccano
-from annotator.core.formats.jsonl import parse_native
-from annotator.core.formats.prodigy import parse_prodigy
-from annotator.core.importing import (
+from annotator.core.formats.input_files import (
+    check_file_name,
     check_input_file,
     collect_files,
-    document_from_record,
+    decode_text,
     read_bytes,
-    read_documents,
     read_text_file,
 )
+from annotator.core.formats.jsonl import parse_native
+from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
+from annotator.core.formats.plain import document_from_record, read_documents
+from annotator.core.formats.prodigy import parse_prodigy
+from annotator.core.formats.records import CorpusRecord, Progress, TransferReport, shown
 from annotator.core.model import validate_annotator_name
 from annotator.core.store import DocumentInput, Project
 
@@ -77,33 +70,46 @@ def detect_file(path: Path) -> str:
     raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}: give --format")
 
 
-def sources(paths: Iterable[str | Path], forced: str | None) -> list[tuple[str, Path]]:
-    """(format, path) for every input: brat folders whole, other folders file by file."""
+@dataclass(frozen=True)
+class Source:
+    """One input to read: a file in ``format``, or a brat folder with its ``.ann`` files."""
+
+    format: str
+    path: Path
+    anns: tuple[Path, ...] = ()
+
+
+def sources(paths: Iterable[str | Path], forced: str | None, notes: list[str] | None = None) -> list[Source]:
+    """Every input: brat folders whole, other folders file by file (links followed, once;
+    what a folder walk left out is added to ``notes``)."""
     if forced is not None and forced not in IMPORT_FORMATS:
         raise AnnotatorError(f"unknown format {forced!r} (choose from {', '.join(IMPORT_FORMATS)})")
-    found: list[tuple[str, Path]] = []
+    found: list[Source] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            has_ann = bool(ann_files(path))
-            if forced == "brat" or (forced is None and has_ann):
-                if not has_ann:
+            walked: list[str] = []
+            anns = ann_files(path, walked)
+            if forced == "brat" or (forced is None and anns):
+                if not anns:
                     raise InputError(path, "no brat .ann files in this folder")
-                found.append(("brat", path))
+                if notes is not None:
+                    notes.extend(walked)
+                found.append(Source("brat", path, tuple(anns)))
                 continue
             suffixes = (".txt", *JSON_SUFFIXES, *CONLL_SUFFIXES)
-            files = collect_files([path], suffixes)
+            files = collect_files([path], suffixes, notes)
             if not files:
                 raise InputError(path, f"nothing to import in this folder (no {', '.join(suffixes)} files)")
             for file in files:
-                found.append((forced or detect_file(file), file))
+                found.append(Source(forced or detect_file(file), file))
         elif forced == "brat":
             check_input_file(path)
             raise InputError(path, "brat input is a folder of .txt and .ann files")
         else:
             check_input_file(path)
             check_file_name(path)
-            found.append((forced or detect_file(path), path))
+            found.append(Source(forced or detect_file(path), path))
     return found
 
 
@@ -118,7 +124,8 @@ def _count_lines(path: Path) -> int:
     return count + 1
 
 
-def _records(fmt: str, path: Path, report: TransferReport) -> Iterator[CorpusRecord]:
+def _records(source: Source, report: TransferReport) -> Iterator[CorpusRecord]:
+    fmt, path = source.format, source.path
     if fmt == "jsonl":
         for number, obj in iter_json_lines(path):
             yield parse_native(path, number, obj)
@@ -135,7 +142,7 @@ def _records(fmt: str, path: Path, report: TransferReport) -> Iterator[CorpusRec
     elif fmt == "conll":
         yield from read_conll(path, read_text_file(path))
     elif fmt == "brat":
-        yield from read_brat(path, report, _read_brat_file)
+        yield from read_brat(path, list(source.anns), report, _read_brat_file)
     else:  # pragma: no cover - callers only pass the formats above
         raise AssertionError(fmt)
 
@@ -151,15 +158,16 @@ def _read_brat_file(path: Path) -> str:
     return text
 
 
-def _items(fmt: str, path: Path, report: TransferReport) -> Iterator[DocumentInput | CorpusRecord]:
+def _items(source: Source, report: TransferReport) -> Iterator[DocumentInput | CorpusRecord]:
     """Plain documents (format "text") or corpus records, as read from one input."""
+    fmt, path = source.format, source.path
     if fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
         for number, obj in iter_json_lines(path):
             yield document_from_record(path, number, obj)
     elif fmt == "text":
         yield from read_documents([path])
     else:
-        yield from _records(fmt, path, report)
+        yield from _records(source, report)
 
 
 class _Importer:
@@ -263,26 +271,27 @@ def import_corpus(
         except AnnotatorError as exc:
             raise AnnotatorError(f"--annotator: {exc}") from None
     report = TransferReport()
-    found = sources(paths, options.format)
+    found = sources(paths, options.format, report.notes)
     units = [
-        _count_lines(path)
-        if fmt in ("jsonl", "doccano", "prodigy") or (fmt == "text" and path.suffix.lower() in JSON_SUFFIXES)
-        else len(ann_files(path))
-        if fmt == "brat"
+        _count_lines(s.path)
+        if s.format in ("jsonl", "doccano", "prodigy")
+        or (s.format == "text" and s.path.suffix.lower() in JSON_SUFFIXES)
+        else len(s.anns)
+        if s.format == "brat"
         else 1
-        for fmt, path in found
+        for s in found
     ]
     total = sum(units)
     done = 0
     importer = _Importer(project, options, report)
     try:
         with project.bulk_transaction():
-            for (fmt, path), unit in zip(found, units, strict=True):
+            for source, unit in zip(found, units, strict=True):
                 start = done
                 if progress is not None:
                     progress(start, total)  # a cancel also stops before the next file is read
                 step = 0
-                for item in _items(fmt, path, report):
+                for item in _items(source, report):
                     if isinstance(item, DocumentInput):
                         importer.add_document(item)
                     else:
@@ -292,7 +301,7 @@ def import_corpus(
                         progress(start + min(step, unit), total)
                 importer.flush()
                 done = start + unit
-                report.files.append(path)
+                report.files.append(source.path)
                 if progress is not None:
                     progress(done, total)
     except BaseException:

@@ -16,20 +16,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
+from annotator.core.formats.jsonlines import iter_json_lines, record_header
+from annotator.core.formats.records import (
     CorpusRecord,
     SpanTuple,
     TransferReport,
     check_meta,
     check_span,
-    iter_json_lines,
-    record_header,
     shown,
 )
 from annotator.core.model import Status
-
-#: The record :func:`iter_native` yields (the same record every format's reader yields).
-NativeRecord = CorpusRecord
 
 _STATUSES = frozenset(s.value for s in Status)
 #: Compact JSON: no spaces after separators (what SQLite's JSON functions write, too).
@@ -40,11 +36,6 @@ _quote = json.encoder.encode_basestring
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=SEPARATORS)
-
-
-def native_line(record: CorpusRecord) -> str:
-    """One native line, without its newline."""
-    return _dumps(native_object(record))
 
 
 def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord:
@@ -105,29 +96,8 @@ def iter_native(path: str | Path) -> Iterator[CorpusRecord]:
         yield parse_native(path, number, record)
 
 
-def native_object(record: CorpusRecord) -> dict[str, Any]:
-    """The JSON object of one native line (field order as documented)."""
-    text = record.text
-    return {
-        "id": record.id,
-        "title": record.title,
-        "text": text,
-        "annotator": record.annotator,
-        "status": record.status,
-        "spans": [
-            {"start": s, "end": e, "label": lab, "text": text[s:e]}
-            if note is None
-            else {"start": s, "end": e, "label": lab, "text": text[s:e], "note": note}
-            for s, e, lab, note in record.spans
-        ],
-        "meta": record.meta,
-    }
-
-
 class NativeWriter:
     """Writes native lines to an open text stream."""
-
-    extension = ".jsonl"
 
     def __init__(self, out: TextIO, report: TransferReport) -> None:
         self.out = out
@@ -135,10 +105,11 @@ class NativeWriter:
         self._labels: dict[str, str] = {}
 
     def write(self, record: CorpusRecord) -> None:
-        """Write ``native_line(record)``, assembled span by span (the export's hot loop).
+        """Write one native line, assembled span by span (the export's hot loop).
 
-        Byte-identical to ``json.dumps(native_object(record), ensure_ascii=False,
-        separators=(",", ":"))`` (tests check it) but without building a dict per span.
+        Byte-identical to ``json.dumps`` of the record's object (fields in the documented
+        order) with ``ensure_ascii=False, separators=(",", ":")`` (tests check it), but
+        without building a dict per span.
         """
         text = record.text
         labels = self._labels

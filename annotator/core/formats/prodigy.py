@@ -6,83 +6,132 @@ them would move the span); every such span is counted and reported. The document
 travel in ``meta`` (``meta.id``, ``meta.title``) beside the document's own meta, whose ``id``,
 ``title`` and ``meta:``-prefixed keys get a ``meta:`` prefix. ``_input_hash`` and ``_task_hash``
 are stable signed 32-bit integers derived from SHA-256 of the text (and of the spans).
+
+The writer streams: tokens are written as they are found, in chunks, so a huge document costs
+a few times its own size in memory, not an object per token.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import (
+from annotator.core.formats.jsonlines import record_id
+from annotator.core.formats.records import (
     CorpusRecord,
-    JsonLinesWriter,
     SpanTuple,
     TransferReport,
     check_meta,
     check_span,
     describe,
-    record_id,
     shown,
 )
-from annotator.core.formats.tokenize import tokenize
+from annotator.core.formats.tokenize import token_offsets
 
 RESERVED = frozenset({"id", "title"})
 PREFIX = "meta:"
 MISALIGNED = "token indices of spans not on token boundaries (spans kept with exact character offsets)"
 
 
+#: Characters of a text hashed, or quoted into JSON, at a time (bounds the copies made).
+CHUNK = 1 << 20
+#: Tokens written at a time.
+TOKENS_PER_WRITE = 4096
+#: The C string encoder ``json.dumps(..., ensure_ascii=False)`` itself uses.
+_quote = json.encoder.encode_basestring
+
+
 def stable_hash(*parts: str) -> int:
-    """A signed 32-bit integer from SHA-256, the width of Prodigy's own hashes."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big", signed=True)
+    """A signed 32-bit integer from SHA-256 of the parts joined by U+001F, the width of
+    Prodigy's own hashes (hashed a chunk at a time, never encoding a whole text at once)."""
+    digest = hashlib.sha256()
+    for n, part in enumerate(parts):
+        if n:
+            digest.update(b"\x1f")
+        for start in range(0, len(part), CHUNK):
+            digest.update(part[start : start + CHUNK].encode("utf-8"))
+    return int.from_bytes(digest.digest()[:4], "big", signed=True)
 
 
-def prodigy_object(record: CorpusRecord, report: TransferReport) -> dict[str, Any]:
-    text = record.text
-    tokens = tokenize(text)
-    starts = {t.start: i for i, t in enumerate(tokens)}
-    ends = {t.end: i for i, t in enumerate(tokens)}
-    spans = []
-    for span in record.spans:
-        start, end, label, note = span
-        entry: dict[str, Any] = {"start": start, "end": end}
-        if start in starts and end in ends:
-            entry["token_start"] = starts[start]
-            entry["token_end"] = ends[end]
-        else:
-            report.leave_out(MISALIGNED, describe(record, span))
-        entry["label"] = label
-        if note is not None:
-            entry["note"] = note
-        spans.append(entry)
-    meta: dict[str, Any] = {"id": record.id, "title": record.title}
-    for key, value in record.meta.items():
-        meta[PREFIX + key if key in RESERVED or key.startswith(PREFIX) else key] = value
-    input_hash = stable_hash(text)
-    return {
-        "text": text,
-        "tokens": [
-            {"text": t.text, "start": t.start, "end": t.end, "id": i, "ws": t.ws}
-            for i, t in enumerate(tokens)
-        ],
-        "spans": spans,
-        "answer": "accept",
-        "_annotator_id": record.annotator,
-        "_input_hash": input_hash,
-        "_task_hash": stable_hash(
-            str(input_hash), json.dumps([[s, e, lab] for s, e, lab, _n in record.spans], ensure_ascii=False)
-        ),
-        "meta": meta,
-    }
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
-class ProdigyWriter(JsonLinesWriter):
-    """Writes Prodigy tasks to an open text stream."""
+class ProdigyWriter:
+    """Writes Prodigy tasks to an open text stream, one line per record.
 
-    convert = staticmethod(prodigy_object)
+    Byte-identical to ``json.dumps(task, ensure_ascii=False)`` of the task object with its
+    tokens (``{"text", "start", "end", "id", "ws"}``) listed in full (tests check it), but the
+    text is quoted a chunk at a time and tokens are written as the tokenizer finds them.
+    """
+
+    def __init__(self, out: TextIO, report: TransferReport) -> None:
+        self.out = out
+        self.report = report
+
+    def write(self, record: CorpusRecord) -> None:
+        out = self.out
+        text = record.text
+        out.write('{"text": "')
+        for start in range(0, len(text), CHUNK):
+            out.write(_quote(text[start : start + CHUNK])[1:-1])
+        out.write('", "tokens": [')
+        token_start, token_end = self._write_tokens(record)
+        spans = []
+        for span in record.spans:
+            start, end, label, note = span
+            entry: dict[str, Any] = {"start": start, "end": end}
+            if start in token_start and end in token_end:
+                entry["token_start"] = token_start[start]
+                entry["token_end"] = token_end[end]
+            else:
+                self.report.leave_out(MISALIGNED, describe(record, span))
+            entry["label"] = label
+            if note is not None:
+                entry["note"] = note
+            spans.append(entry)
+        meta: dict[str, Any] = {"id": record.id, "title": record.title}
+        for key, value in record.meta.items():
+            meta[PREFIX + key if key in RESERVED or key.startswith(PREFIX) else key] = value
+        input_hash = stable_hash(text)
+        task_hash = stable_hash(str(input_hash), _dumps([[s, e, lab] for s, e, lab, _n in record.spans]))
+        out.write(
+            f'], "spans": {_dumps(spans)}, "answer": "accept", "_annotator_id": {_dumps(record.annotator)}, '
+            f'"_input_hash": {input_hash}, "_task_hash": {task_hash}, "meta": {_dumps(meta)}}}\n'
+        )
+
+    def _write_tokens(self, record: CorpusRecord) -> tuple[dict[int, int], dict[int, int]]:
+        """Write the tokens; return the token index of each span start and end on a boundary."""
+        text = record.text
+        length = len(text)
+        starts = {span[0] for span in record.spans}
+        ends = {span[1] for span in record.spans}
+        token_start: dict[int, int] = {}
+        token_end: dict[int, int] = {}
+        chunk: list[str] = []
+        separator = ""
+        for index, (start, end) in enumerate(token_offsets(text)):
+            if start in starts:
+                token_start[start] = index
+            if end in ends:
+                token_end[end] = index
+            ws = "true" if end < length and text[end].isspace() else "false"
+            quoted = _quote(text[start:end])
+            chunk.append(f'{{"text": {quoted}, "start": {start}, "end": {end}, "id": {index}, "ws": {ws}}}')
+            if len(chunk) == TOKENS_PER_WRITE:
+                self.out.write(separator + ", ".join(chunk))
+                separator = ", "
+                chunk = []
+        if chunk:
+            self.out.write(separator + ", ".join(chunk))
+        return token_start, token_end
+
+    def close(self) -> None:
+        """Nothing to finish: every line is complete when written."""
 
 
 def parse_prodigy(path: Path, number: int, record: dict[str, Any]) -> CorpusRecord | None:

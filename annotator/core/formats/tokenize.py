@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import lru_cache
 
 #: Scripts written without spaces between words: one character, one token.
@@ -61,26 +61,9 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(f"{word}|{cjk}|{other}")
 
 
-@dataclass(frozen=True)
-class Token:
-    """One token: its text, code-point offsets and whether whitespace follows it."""
-
-    text: str
-    start: int
-    end: int
-    ws: bool
-
-
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` (see the module docstring for the rules)."""
-    matches = [(m.start(), m.end()) for m in _pattern().finditer(text)]
-    tokens = []
-    length = len(text)
-    for start, end in matches:
-        tokens.append(Token(text[start:end], start, end, end < length and text[end].isspace()))
-    return tokens
-
-
-def token_bounds(tokens: list[Token]) -> tuple[dict[int, int], dict[int, int]]:
-    """Maps from a token's start offset to its index and from its end offset to its index."""
-    return {t.start: i for i, t in enumerate(tokens)}, {t.end: i for i, t in enumerate(tokens)}
+def token_offsets(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each token of ``text`` (see the module docstring for the rules), one at a
+    time, so that a huge document never has all its tokens in memory at once. A token's text is
+    ``text[start:end]``; Prodigy's ``ws`` is whether ``text[end]`` is whitespace."""
+    for match in _pattern().finditer(text):
+        yield match.span()
