@@ -9,12 +9,11 @@ because documents are added inside one transaction, nothing of a failed import i
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.errors import InputError
 from annotator.core.formats.common import (
     check_file_name,
     check_meta,
@@ -23,7 +22,7 @@ from annotator.core.formats.common import (
     walk_files,
 )
 from annotator.core.paths import default_project_path, seeds_dir
-from annotator.core.store import DEFAULT_BUSY_TIMEOUT_MS, AddResult, DocumentInput, Project
+from annotator.core.store import AddResult, DocumentInput, Project, busy_timeout_ms
 
 #: File suffixes a folder import picks up.
 DOCUMENT_SUFFIXES = (".txt", ".jsonl")
@@ -136,26 +135,16 @@ def seed_documents() -> list[DocumentInput]:
     return docs
 
 
-#: Seconds a write waits for another program's write before it gives up (default 5).
-BUSY_TIMEOUT_ENV = "ANNOTATOR_BUSY_TIMEOUT"
-
-
-def busy_timeout_ms() -> int:
-    """The wait for another program's write, from ``ANNOTATOR_BUSY_TIMEOUT`` (seconds) if set."""
-    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    try:
-        seconds = float(value) if value else DEFAULT_BUSY_TIMEOUT_MS / 1000
-    except ValueError:
-        raise AnnotatorError(f"{BUSY_TIMEOUT_ENV}={value!r}: expected a number of seconds") from None
-    return max(0, int(seconds * 1000))
-
-
-def open_project(path: str | Path | None = None, *, readonly: bool = False) -> Project:
+def open_project(path: str | Path | None = None, *, readonly: bool = False, reading: bool = False) -> Project:
     """Open ``path``, or the default project, creating it with the sample article on first use.
 
-    ``readonly`` opens an existing project for reading only (see :meth:`Project.open`).
+    ``readonly`` opens an existing project for reading only (see :meth:`Project.open`);
+    ``reading`` does that too, but creates a missing project (the default one on first use)
+    first. The wait for other programs' writes comes from ``ANNOTATOR_BUSY_TIMEOUT``.
     """
     wait = busy_timeout_ms()
-    if path is not None:
-        return Project.open(Path(path).expanduser(), readonly=readonly, busy_timeout_ms=wait)
-    return Project.open(default_project_path(), readonly=readonly, seed=seed_documents, busy_timeout_ms=wait)
+    target = Path(path).expanduser() if path is not None else default_project_path()
+    seed = seed_documents if path is None else None
+    if reading:
+        return Project.open_for_reading(target, seed=seed, busy_timeout_ms=wait)
+    return Project.open(target, readonly=readonly, seed=seed, busy_timeout_ms=wait)

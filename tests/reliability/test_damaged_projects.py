@@ -337,7 +337,7 @@ def test_upgrade_without_a_backup_changes_nothing(tmp_path: Path, monkeypatch: p
     def refuse(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("annotator.core.store.os.replace", refuse)
+    monkeypatch.setattr("annotator.core.store.files.os.replace", refuse)
     with pytest.raises(ProjectError, match="cannot write the backup copy .* the project was left unchanged"):
         Project.open(path)
     assert snapshot(tmp_path) == before
