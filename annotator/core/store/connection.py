@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator
+import traceback
+import weakref
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +35,11 @@ def now() -> str:
 
 
 def reads(method: Callable[Concatenate[C, P], T]) -> Callable[Concatenate[C, P], T]:
-    """A read whose SQLite failure (an I/O error, a damaged page) becomes a :class:`ProjectError`."""
+    """A read whose SQLite failure (an I/O error, a damaged page) becomes a :class:`ProjectError`.
+
+    A user's error (a damaged row) lets go of the cursors it was raised among, so closing the
+    project afterwards really closes the file (and removes its ``-wal``/``-shm``).
+    """
 
     @functools.wraps(method)
     def explained(self: C, /, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -41,21 +47,37 @@ def reads(method: Callable[Concatenate[C, P], T]) -> Callable[Concatenate[C, P],
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
             raise read_failure(self.path, exc) from exc
+        except AnnotatorError as exc:
+            traceback.clear_frames(exc.__traceback__)
+            raise
 
     return explained
 
 
 def streams(method: Callable[Concatenate[C, P], Iterator[T]]) -> Callable[Concatenate[C, P], Iterator[T]]:
-    """:func:`reads` for a generator (the failure may come at any item)."""
+    """:func:`reads` for a generator (the failure may come at any item).
+
+    The project keeps the streams it hands out: :meth:`Connection.close` ends those still
+    running, so their cursors never keep the file open.
+    """
 
     @functools.wraps(method)
-    def explained(self: C, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-        try:
-            yield from method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise read_failure(self.path, exc) from exc
+    def start(self: C, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        stream = _explained_stream(self, method(self, *args, **kwargs))
+        self._streams.add(stream)
+        return stream
 
-    return explained
+    return start
+
+
+def _explained_stream(owner: Connection, items: Iterator[T]) -> Generator[T, None, None]:
+    try:
+        yield from items
+    except sqlite3.Error as exc:
+        raise read_failure(owner.path, exc) from exc
+    except AnnotatorError as exc:
+        traceback.clear_frames(exc.__traceback__)
+        raise
 
 
 class Connection:
@@ -76,9 +98,13 @@ class Connection:
         self._labels: LabelSet | None = None
         self._text_cache: tuple[str, str] | None = None
         self._snapshots = 0
+        self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
         self._data_version = self._read_data_version()
 
     def close(self) -> None:
+        """Close the file; streams still running end first (their cursors would keep it open)."""
+        for stream in list(self._streams):
+            stream.close()
         self.db.close()
 
     def __enter__(self: C) -> C:
