@@ -207,11 +207,12 @@ def progress(project: Project, doc_ids: Iterable[str], a: str, b: str) -> Progre
     """
     resolved = total = 0
     per_document: dict[str, tuple[int, int]] = {}
-    for doc_id in doc_ids:
-        found = document_disagreements(project, doc_id, a, b)
-        decided = decisions(project, doc_id, a, b)
-        done = sum(1 for d in found if (d.a, d.b) in decided)
-        per_document[doc_id] = (done, len(found))
-        resolved += done
-        total += len(found)
+    with project.snapshot():  # layers and decisions of one moment
+        for doc_id in doc_ids:
+            found = document_disagreements(project, doc_id, a, b)
+            decided = decisions(project, doc_id, a, b)
+            done = sum(1 for d in found if (d.a, d.b) in decided)
+            per_document[doc_id] = (done, len(found))
+            resolved += done
+            total += len(found)
     return Progress(resolved, total, per_document)

@@ -176,9 +176,6 @@ class Layers(Documents):
                 for s in spans
             ]
 
-    def restore_span(self, span: Span) -> Span:
-        return self.restore_spans([span])[0]
-
     def delete_span(self, span_id: int) -> Span:
         """Delete one span; returns it so it can be restored."""
         with self.transaction():
