@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
+from annotator.core import adjudication
 from annotator.core.errors import DamagedRowError
 from annotator.core.merge import merge_project
 from annotator.core.store import DocumentInput, Project
@@ -33,6 +34,8 @@ def make_project(path: Path) -> Path:
         project.add_span("d1", "alice", 0, 11, "actor")
         project.add_span("d1", "bob", 0, 6, "actor")
         project.set_status("d1", "alice", "done")
+        (disagreement,) = adjudication.document_disagreements(project, "d1", "alice", "bob")
+        adjudication.resolve(project, "d1", "alice", "bob", disagreement, "a")
     return path
 
 
@@ -105,6 +108,14 @@ CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
             update="UPDATE status SET status = 'finished' WHERE document_id = 'd1'",
         ),
         ["'d1'", "'alice'", "unknown status 'finished'"],
+    ),
+    "label colour that is not #RRGGBB": (
+        damaged_with(table="labels", update="UPDATE labels SET color = 'red' WHERE name = 'actor'"),
+        ["label 'actor'", "'red' is not #RRGGBB"],
+    ),
+    "decision that cannot be read": (
+        damaged_with(table="adjudications", update="UPDATE adjudications SET result = '[[1, 2'"),
+        ["'d1'", "decision between 'alice' and 'bob'"],
     ),
 }
 
@@ -185,8 +196,10 @@ def test_a_jsonl_export_never_writes_a_record_its_import_refuses(
 
 
 def _read_everything(project: Project) -> None:
+    project.labels()
     for _document, _layers in project.iter_corpus():
         pass
+    project.decisions()
 
 
 def test_the_store_raises_one_error_naming_the_row(case: tuple[Path, list[str]]) -> None:
