@@ -131,10 +131,20 @@ class Connection:
                 f"{self.path or 'project'}: a read of the whole project (an export) is still "
                 "running; the change was not saved - try again when it has finished"
             )
-        if self.db.conn.in_transaction:
+        conn = self.db.conn
+        if conn.in_transaction:
+            # A savepoint of one fixed name (SQLite releases or rolls back the innermost of that
+            # name), so its statements stay in sqlite3's cache: bulk imports make one per layer.
             with self._explained():
-                with self.db.atomic():
+                conn.execute("SAVEPOINT nested_write")
+                try:
                     yield
+                except BaseException:
+                    if conn.in_transaction:  # an error may have ended the whole transaction
+                        conn.execute("ROLLBACK TO nested_write")
+                        conn.execute("RELEASE nested_write")
+                    raise
+                conn.execute("RELEASE nested_write")
             return
         with self._explained():
             self.db.execute("BEGIN IMMEDIATE")
