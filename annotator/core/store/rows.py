@@ -141,9 +141,14 @@ def layer_spans(
     """Export rows (start, end, label, note) of one layer, checked against the text's ``length``."""
     try:
         fine = all(
-            0 <= s < e <= length and type(s) is int and type(e) is int and type(lab) is str and lab
-            for s, e, lab, _note in rows
-        ) and all(note is None or type(note) is str for _s, _e, _l, note in rows)
+            0 <= s < e <= length
+            and type(s) is int
+            and type(e) is int
+            and type(lab) is str
+            and lab
+            and (note is None or type(note) is str)
+            for s, e, lab, note in rows
+        )
     except TypeError:
         fine = False
     if not fine:
