@@ -233,24 +233,31 @@ def connect_reader(path: Path, busy_timeout_ms: int) -> sqlite_utils.Database:
     """
     resolved = path.resolve()
     base = resolved.as_uri()
-    existed = _companions(resolved)
-    writable = os.access(resolved, os.R_OK | os.W_OK) and os.access(resolved.parent, os.W_OK | os.X_OK)
-    if "-wal" in existed:
-        uri = f"{base}?mode=ro"
-    elif writable:
-        uri = f"{base}?mode=rw"
-    else:
-        uri = f"{base}?mode=ro&immutable=1"
-    try:
-        return _reader(uri, busy_timeout_ms)
-    except sqlite3.Error as exc:
-        _remove_unused_companions(resolved, existed)
-        if _code(exc) in (_IOERR, _FULL, _CANTOPEN, _READONLY) and _empty_wal(resolved):
-            try:
-                return _reader(f"{base}?mode=ro&immutable=1", busy_timeout_ms)
-            except sqlite3.Error:
-                pass  # explained below, with the first error
-        raise read_failure(path, exc) from exc
+    failure: sqlite3.Error | None = None
+    for _attempt in range(3):
+        existed = _companions(resolved)
+        writable = os.access(resolved, os.R_OK | os.W_OK) and os.access(resolved.parent, os.W_OK | os.X_OK)
+        if "-wal" in existed:
+            uri = f"{base}?mode=ro"
+        elif writable:
+            uri = f"{base}?mode=rw"
+        else:
+            uri = f"{base}?mode=ro&immutable=1"
+        try:
+            return _reader(uri, busy_timeout_ms)
+        except sqlite3.Error as exc:
+            _remove_unused_companions(resolved, existed)
+            failure = failure or exc
+            if ("-wal" in existed) != Path(f"{resolved}-wal").exists():
+                continue  # another program opened or closed the project meanwhile: look again
+            if _code(exc) in (_IOERR, _FULL, _CANTOPEN) and _empty_wal(resolved) and _no_room(resolved):
+                try:
+                    return _reader(f"{base}?mode=ro&immutable=1", busy_timeout_ms)
+                except sqlite3.Error:
+                    pass  # explained below, with the first error
+            break
+    assert failure is not None
+    raise read_failure(path, failure) from failure
 
 
 def _empty_wal(path: Path) -> bool:
