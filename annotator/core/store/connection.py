@@ -99,7 +99,11 @@ class Connection:
         self._text_cache: tuple[str, str] | None = None
         self._snapshots = 0
         self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
-        self._data_version = self._read_data_version()
+        try:
+            self._data_version = self._read_data_version()
+        except sqlite3.Error as exc:
+            db.close()
+            raise read_failure(path, exc) from exc
 
     def close(self) -> None:
         """Close the file; streams still running end first (their cursors would keep it open)."""
