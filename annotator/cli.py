@@ -14,7 +14,6 @@ import io
 import json
 import os
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -52,23 +51,14 @@ class AppContext:
     def reader(self) -> Project:
         """The project for commands that only read (docs, stats, export, agree).
 
-        An existing project of the current schema is opened read-only, so these commands work on
-        read-only files and folders and can never change the file; anything else (the default
-        project on first use, an older schema to upgrade) is opened as :attr:`project` is.
+        An existing project is opened read-only, so these commands work on read-only files and
+        folders, never change the file, and read while other programs write; a missing one (the
+        default project on first use) is created first.
         """
         if self._project is None:
             from annotator.core.importing import open_project
-            from annotator.core.paths import default_project_path
-            from annotator.core.store import SCHEMA_VERSION, inspect_file
 
-            path = self.db.expanduser() if self.db is not None else default_project_path()
-            current = False
-            if path.is_file() and path.stat().st_size > 0:
-                try:
-                    current = inspect_file(path)[1] == SCHEMA_VERSION
-                except AnnotatorError:
-                    current = False  # open_project explains what is wrong with it
-            self._project = open_project(self.db, readonly=current)
+            self._project = open_project(self.db, reading=True)
         return self._project
 
     def close(self) -> None:
@@ -106,11 +96,6 @@ class AnnotatorGroup(click.Group):
             sys.exit(exc.exit_code)
         except AnnotatorError as exc:
             _error(str(exc))
-            sys.exit(1)
-        except sqlite3.Error as exc:
-            # A read that failed below the store's own explanations (a disk I/O error, a full
-            # temporary folder): still one clear line, and nothing was changed by it.
-            _error(f"the project could not be read: {exc}")
             sys.exit(1)
         except KeyboardInterrupt:
             _error("interrupted")

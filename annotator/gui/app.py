@@ -186,10 +186,22 @@ def run(db: Path | None) -> int:
 
     first_start = known_annotator(settings) is None
     annotator = known_annotator(settings) or os_user_name()
+    while True:
+        try:
+            window = MainWindow(project, settings, annotator)
+            break
+        except AnnotatorError as exc:  # a damaged row in the labels or the document list
+            project.close()
+            if os.environ.get(QUIT_ENV):
+                sys.stderr.write(f"annotator: error: {exc}\n")
+                return 1
+            recovered = recover_start(exc, offer_default=db is not None)
+            if recovered is None:
+                return 1
+            project = recovered
     if project.path is not None:
         settings.add_recent_project(project.path)
         settings.last_project = project.path
-    window = MainWindow(project, settings, annotator)
     window.show()
     window.activateWindow()
     window.open_initial_document()

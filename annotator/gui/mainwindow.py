@@ -1052,7 +1052,13 @@ class MainWindow(QMainWindow):
     # -- project, annotator, labels --------------------------------------------------------
 
     def set_project(self, project: Project) -> None:
-        """Show another project in this window (the caller closes the old one)."""
+        """Show another project in this window (the caller closes the old one).
+
+        Its labels and document list are read first: a project whose rows cannot be read (a
+        damaged row) raises before anything in the window changed.
+        """
+        summaries = project.summaries()
+        project.labels()
         self.remember_position()
         self.project = project
         project.set_busy_timeout(self.BUSY_SLICE_MS)
@@ -1063,7 +1069,7 @@ class MainWindow(QMainWindow):
             self.settings.add_recent_project(project.path)
             self.settings.last_project = project.path
         self._labels_changed()
-        self.doc_model.set_summaries(project.summaries(), self.session.annotator)
+        self.doc_model.set_summaries(summaries, self.session.annotator)
         self._refresh_progress()
         self.open_initial_document()
         self._update_title()
@@ -1072,13 +1078,18 @@ class MainWindow(QMainWindow):
     def _switch_to(self, path: Path) -> None:
         from annotator.core.importing import open_project
 
+        old = self.project
         try:
             project = open_project(path)
         except AnnotatorError as exc:
             show_error(self, "Cannot open the project", str(exc))
             return
-        old = self.project
-        self.set_project(project)
+        try:
+            self.set_project(project)
+        except AnnotatorError as exc:
+            project.close()
+            show_error(self, "Cannot open the project", str(exc))
+            return
         old.close()
 
     def open_project_dialog(self) -> None:

@@ -63,12 +63,16 @@ class LayerSession(QObject):
         return self.document.id if self.document is not None else None
 
     def load(self, doc_id: str) -> None:
-        """Make ``doc_id`` the open document (raises DocumentError if it does not exist)."""
+        """Make ``doc_id`` the open document (raises DocumentError if it does not exist).
+
+        Everything is read before anything changes: a damaged row leaves the open document open.
+        """
         document = self.project.document(doc_id)
+        spans = self.project.spans(doc_id, self.annotator)
         self.document = document
         self.text = document.text
         self.offsets = OffsetMap.for_qt_document(document.text)
-        self._read_spans()
+        self._set_spans(spans)
         stack = self._stacks.get(doc_id)
         if stack is None:
             stack = QUndoStack(self.undo_group)
@@ -87,7 +91,9 @@ class LayerSession(QObject):
         self.document_loaded.emit()
 
     def _read_spans(self) -> None:
-        spans = self.project.spans(self.doc_id, self.annotator) if self.document else []
+        self._set_spans(self.project.spans(self.doc_id, self.annotator) if self.document else [])
+
+    def _set_spans(self, spans: list[Span]) -> None:
         self.spans = {s.id: s for s in spans}
         self.index = SpanIndex((s.id, s.start, s.end) for s in spans)
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import random
 import re
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from annotator.core.errors import AnnotatorError, ProjectError
+from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.formats.brat import BratWriter
 from annotator.core.formats.conll import ConllWriter
@@ -226,8 +225,16 @@ def export_corpus(
 ) -> TransferReport:
     """Write the project in ``options.format``; returns what was written and what was left out.
 
-    With ``options.output`` None, single-file formats go to ``stream``.
+    With ``options.output`` None, single-file formats go to ``stream``. The project is read in
+    one snapshot: other programs may write meanwhile, the export shows the project as it was.
     """
+    with project.snapshot():
+        return _export(project, options, stream, progress)
+
+
+def _export(
+    project: Project, options: ExportOptions, stream: TextIO | None, progress: Progress | None
+) -> TransferReport:
     check_options(project, options)
     report = TransferReport()
     total = project.document_count()
@@ -254,9 +261,6 @@ def export_corpus(
         if options.output is None:
             raise  # the stream's own trouble (a closed pipe), not a file of ours
         raise _cannot_write(options.output, exc) from exc
-    except sqlite3.Error as exc:
-        outputs.abort()
-        raise ProjectError(f"{project.path or 'project'}: cannot read the project: {exc}") from exc
     except BaseException:
         outputs.abort()
         raise
