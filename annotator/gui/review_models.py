@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor
 from annotator.core.adjudication import DecisionRecord, DisagreementKey
 from annotator.core.agreement import (
     NO_SPAN,
-    Agreement,
     Confusion,
     Disagreement,
     DisagreementKind,
@@ -18,6 +17,7 @@ from annotator.core.agreement import (
     LabelFigures,
     format_number,
 )
+from annotator.gui import colors
 from annotator.gui.literal import isolate, one_line, tooltip
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
@@ -34,7 +34,6 @@ KIND_HINTS = {
     DisagreementKind.LABEL: "A and B chose different labels",
     DisagreementKind.BOUNDARY: "Same label, different extent",
 }
-DECIDED_BACKGROUND = QColor("#E7F4EA")
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -104,7 +103,7 @@ class DocumentFiguresModel(RowTableModel):
         if role == Qt.TextAlignmentRole and column:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.BackgroundRole and column == 2 and done == total:
-            return DECIDED_BACKGROUND
+            return QColor(colors.DECIDED_BACKGROUND)
         if role == Qt.UserRole:
             return doc_id
         return None
@@ -195,7 +194,7 @@ class DisagreementModel(RowTableModel):
                 return excerpt(self._text[item.start : item.end])
             return "" if record is None else DECISION_TITLES[record.decision.value]
         if role == Qt.DecorationRole and column in (1, 2) and span is not None:
-            return QColor(self._colors.get(span[2], "#888888"))
+            return QColor(self._colors.get(span[2], colors.UNKNOWN_LABEL))
         if role == Qt.ToolTipRole:
             # Tooltips take text that looks like HTML as HTML: give them escaped rich text.
             if column in (1, 2) and span is not None:
@@ -207,7 +206,7 @@ class DisagreementModel(RowTableModel):
                 return f"Decided: {record.decision.caption} ({record.decided_at})"
             return tooltip(excerpt(self._text[item.start : item.end], 300))
         if role == Qt.BackgroundRole and record is not None:
-            return DECIDED_BACKGROUND
+            return QColor(colors.DECIDED_BACKGROUND)
         if role == Qt.UserRole:
             return (item.a, item.b)
         return None
@@ -259,7 +258,7 @@ class LabelFiguresModel(RowTableModel):
             )
             return values[column]
         if role == Qt.DecorationRole and column == 0:
-            return QColor(self._colors.get(name, "#888888"))
+            return QColor(self._colors.get(name, colors.UNKNOWN_LABEL))
         if role == Qt.TextAlignmentRole and column:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole and column:
@@ -267,20 +266,11 @@ class LabelFiguresModel(RowTableModel):
         return None
 
 
-def _mix(base: QColor, tint: QColor, share: float) -> QColor:
-    share = max(0.0, min(1.0, share))
-    return QColor(
-        round(base.red() + (tint.red() - base.red()) * share),
-        round(base.green() + (tint.green() - base.green()) * share),
-        round(base.blue() + (tint.blue() - base.blue()) * share),
-    )
-
-
 class ConfusionModel(QAbstractTableModel):
     """The label confusion matrix (rows A, columns B), coloured by count."""
 
-    AGREE = QColor("#1B9E5A")
-    DISAGREE = QColor("#D1495B")
+    AGREE = QColor(colors.AGREE)
+    DISAGREE = QColor(colors.DISAGREE)
     PAPER = QColor("#FFFFFF")
 
     def __init__(self, parent=None) -> None:
@@ -328,7 +318,7 @@ class ConfusionModel(QAbstractTableModel):
         if not n or not self._max:
             return self.PAPER
         share = 0.18 + 0.72 * n / self._max
-        return _mix(self.PAPER, self.AGREE if row == column else self.DISAGREE, share)
+        return colors.mix(self.AGREE if row == column else self.DISAGREE, self.PAPER, share)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._labels):
@@ -354,9 +344,3 @@ class ConfusionModel(QAbstractTableModel):
                 return tooltip(f"{n} span(s) A labelled {a} where B has none")
             return tooltip(f"{n} span(s): A {a}, B {b}")
         return None
-
-
-def agreement_colors(agreement: Agreement, colors: Mapping[str, str]) -> dict[str, str]:
-    """Label colours, with a neutral grey for labels the project no longer has."""
-    names = set(agreement.labels) | set(agreement.confusion.labels)
-    return {name: colors.get(name, "#888888") for name in names}

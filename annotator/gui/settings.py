@@ -143,6 +143,15 @@ class Settings:
         self.qsettings.setValue("view/snap_to_words", bool(on))
 
     @property
+    def label_names(self) -> bool:
+        """Show each span's label name above it (View → Show label names)."""
+        return self._bool("view/label_names", False)
+
+    @label_names.setter
+    def label_names(self, on: bool) -> None:
+        self.qsettings.setValue("view/label_names", bool(on))
+
+    @property
     def status_filter(self) -> str:
         return str(self._get("view/status_filter", "all"))
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import json
-from pathlib import Path
 
 from annotator.core.text_ops import (
     SpanIndex,

@@ -13,15 +13,17 @@ from annotator.core import adjudication as adj
 from annotator.core.agreement import format_number
 from annotator.core.model import GOLD_LAYER, Status
 from annotator.core.store import DocumentInput, NewSpan, Project
+from annotator.gui import messages as messages_module
 from annotator.gui import review
 from annotator.gui.review import AnnotatorPairDialog, ReviewWindow, open_review
+from annotator.gui.review_figures import F1Chart
 from annotator.gui.review_models import (
     ConfusionModel,
     DisagreementModel,
     DocumentFiguresModel,
     LabelFiguresModel,
 )
-from annotator.gui.review_widgets import F1Chart, ReviewTextView, lanes
+from annotator.gui.review_view import ReviewTextView, lanes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 SECOND = "Kim Jong Un met Putin. Officials denied any deal."
@@ -31,8 +33,8 @@ SECOND = "Kim Jong Un met Putin. Officials denied any deal."
 def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Message boxes never block: record what they would have said."""
     shown: list[str] = []
-    monkeypatch.setattr(review, "inform", lambda parent, title, text: shown.append(text))
-    monkeypatch.setattr(review, "warn", lambda parent, title, text: shown.append(text))
+    for name in ("inform", "warn", "error"):
+        monkeypatch.setattr(messages_module, name, lambda parent, title, text, *_a: shown.append(text))
     return shown
 
 
@@ -96,7 +98,7 @@ def test_open_review_asks_for_the_pair_and_opens_the_window(
     assert win is not None
     assert asked == [["alice", "bob"]]
     assert win.isVisible()
-    assert win.doc_ids == ["nk-troops-kursk", "second", "quiet"]
+    assert win.session.doc_ids == ["nk-troops-kursk", "second", "quiet"]
     assert "alice (A) vs bob (B)" in win.windowTitle()
     win.close()
 
@@ -132,31 +134,36 @@ def test_pair_dialog_refuses_the_same_annotator_twice(qtbot) -> None:
 
 
 def test_figures_tables_confusion_and_chart(window: ReviewWindow) -> None:
-    agreement = window.agreement
+    agreement = window.session.agreement
     overall = agreement.overall
-    assert window.figure_labels[("all", "exact")].text() == format_number(overall.exact.f1)
-    assert window.figure_labels[("all", "alpha_u")].text() == format_number(overall.alpha_u)
+    assert window.figures.figure_labels[("all", "exact")].text() == format_number(overall.exact.f1)
+    assert window.figures.figure_labels[("all", "alpha_u")].text() == format_number(overall.alpha_u)
     doc = agreement.per_document["nk-troops-kursk"]
-    assert window.figure_labels[("doc", "exact")].text() == "0.737"
-    assert window.figure_labels[("doc", "char_kappa")].text() == format_number(doc.char_kappa)
-    assert window.label_model.rowCount() == 4
-    assert window.label_model.index(0, 0).data() == "actor"
-    assert window.label_model.index(0, 5).data() == format_number(agreement.labels["actor"].exact.f1, 2)
+    assert window.figures.figure_labels[("doc", "exact")].text() == "0.737"
+    assert window.figures.figure_labels[("doc", "char_kappa")].text() == format_number(doc.char_kappa)
+    assert window.figures.label_model.rowCount() == 4
+    assert window.figures.label_model.index(0, 0).data() == "actor"
+    assert window.figures.label_model.index(0, 5).data() == format_number(
+        agreement.labels["actor"].exact.f1, 2
+    )
     labels = agreement.confusion.labels
-    assert window.confusion_model.rowCount() == len(labels)
+    assert window.figures.confusion_model.rowCount() == len(labels)
     d, c = labels.index("denial"), labels.index("claim")
-    assert window.confusion_model.index(d, c).data() == "1"
-    assert window.confusion_model.index(d, c).data(Qt.BackgroundRole) != window.confusion_model.PAPER
-    assert [name for name, _ in window.chart.values()] == list(agreement.labels)
+    assert window.figures.confusion_model.index(d, c).data() == "1"
+    assert (
+        window.figures.confusion_model.index(d, c).data(Qt.BackgroundRole)
+        != window.figures.confusion_model.PAPER
+    )
+    assert [name for name, _ in window.figures.chart.values()] == list(agreement.labels)
     assert window.documents_model.index(0, 1).data() == "0.74"
     assert window.documents_model.index(0, 2).data() == "0/7"
 
 
 def test_undefined_figures_read_n_a(qtbot, window: ReviewWindow) -> None:
     window.select_document("quiet")
-    assert window.doc_id == "quiet"
+    assert window.session.doc_id == "quiet"
     for key in ("exact", "lenient", "char_kappa", "char_alpha", "alpha_u"):
-        assert window.figure_labels[("doc", key)].text() == "n/a"
+        assert window.figures.figure_labels[("doc", key)].text() == "n/a"
     assert window.documents_model.index(2, 1).data() == "n/a"
     assert window.documents_model.index(2, 2).data() == "—"
     assert window.disagreement_model.rowCount() == 0
@@ -164,17 +171,17 @@ def test_undefined_figures_read_n_a(qtbot, window: ReviewWindow) -> None:
 
 
 def test_walk_every_disagreement_with_the_keyboard(qtbot, window: ReviewWindow) -> None:
-    total = window.progress.total
+    total = window.session.progress.total
     assert total == 8
-    seen = [(window.doc_id, window.current_row())]
+    seen = [(window.session.doc_id, window.current_row())]
     for _ in range(total - 1):
         press(qtbot, window, Qt.Key_N)
-        seen.append((window.doc_id, window.current_row()))
+        seen.append((window.session.doc_id, window.current_row()))
     assert seen == [("nk-troops-kursk", i) for i in range(7)] + [("second", 0)]
     press(qtbot, window, Qt.Key_N)
     assert window.message_label.text() == "That was the last disagreement."
     press(qtbot, window, Qt.Key_P)
-    assert (window.doc_id, window.current_row()) == ("nk-troops-kursk", 6)
+    assert (window.session.doc_id, window.current_row()) == ("nk-troops-kursk", 6)
     press(qtbot, window, Qt.Key_K)
     assert window.current_row() == 5
     press(qtbot, window, Qt.Key_J)
@@ -203,18 +210,18 @@ def test_accept_a_b_both_neither_by_key_and_undo(qtbot, window: ReviewWindow, re
     assert set(gold(reviewed)) == {first.a, second.b, third.a, third.b}
     press(qtbot, window, Qt.Key_X)
     assert len(gold(reviewed)) == 4
-    assert window.progress.resolved == 4
+    assert window.session.progress.resolved == 4
     assert window.documents_model.index(0, 2).data() == "4/7"
     assert "4 / 8 decided" in window.progress_bar.format()
 
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # undo "neither"
-    assert window.progress.resolved == 3
+    assert window.session.progress.resolved == 3
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # undo "both"
     assert set(gold(reviewed)) == {first.a, second.b}
     assert window.current_disagreement() == third
     press(qtbot, window, Qt.Key_Z, Qt.ShiftModifier | Qt.ControlModifier)  # redo "both"
     assert set(gold(reviewed)) == {first.a, second.b, third.a, third.b}
-    assert adj.progress(reviewed, window.doc_ids, "alice", "bob").resolved == 3
+    assert adj.progress(reviewed, window.session.doc_ids, "alice", "bob").resolved == 3
 
 
 def test_changing_a_decision_and_undo_restores_the_first(
@@ -271,12 +278,15 @@ def test_a_full_adjudication_by_keyboard_reaches_100_percent(
     qtbot, window: ReviewWindow, reviewed: Project
 ) -> None:
     press(qtbot, window, Qt.Key_G)
-    for _ in range(window.progress.total):
+    for _ in range(window.session.progress.total):
         press(qtbot, window, Qt.Key_A)
-        if window.progress.per_document[window.doc_id][0] == window.progress.per_document[window.doc_id][1]:
+        if (
+            window.session.progress.per_document[window.session.doc_id][0]
+            == window.session.progress.per_document[window.session.doc_id][1]
+        ):
             press(qtbot, window, Qt.Key_N)
             press(qtbot, window, Qt.Key_G)
-    assert window.progress.done
+    assert window.session.progress.done
     assert window.progress_bar.value() == window.progress_bar.maximum()
     alice = {s.key for s in reviewed.spans("nk-troops-kursk", "alice")}
     assert set(gold(reviewed)) == alice
@@ -287,19 +297,22 @@ def test_models_pass_the_model_tester(qtmodeltester, window: ReviewWindow) -> No
     # Fresh models filled like the window's: the window (and its models) is deleted on close.
     documents = DocumentFiguresModel()
     documents.set_documents(
-        [(doc_id, doc_id) for doc_id in window.doc_ids],
-        window.agreement.per_document,
-        window.progress.per_document,
+        [(doc_id, doc_id) for doc_id in window.session.doc_ids],
+        window.session.agreement.per_document,
+        window.session.progress.per_document,
     )
     disagreements = DisagreementModel()
     disagreements.set_names("alice", "bob")
     disagreements.set_disagreements(
-        window.disagreement_model.items(), window.project.document_text("nk-troops-kursk"), {}, window._colors
+        window.disagreement_model.items(),
+        window.session.project.document_text("nk-troops-kursk"),
+        {},
+        window.session.colors,
     )
     labels = LabelFiguresModel()
-    labels.set_figures(window.agreement.labels, window._colors)
+    labels.set_figures(window.session.agreement.labels, window.session.colors)
     confusion = ConfusionModel()
-    confusion.set_confusion(window.agreement.confusion)
+    confusion.set_confusion(window.session.agreement.confusion)
     for model in (documents, disagreements, labels, confusion):
         qtmodeltester.check(model, force_py=True)
 
@@ -335,17 +348,17 @@ def test_undo_goes_back_to_the_document_it_changes(qtbot, window: ReviewWindow, 
     first = window.disagreement_model.item(0)
     press(qtbot, window, Qt.Key_A)
     window.select_document("second")
-    assert window.doc_id == "second"
+    assert window.session.doc_id == "second"
     press(qtbot, window, Qt.Key_X)
-    assert window.progress.resolved == 2
+    assert window.session.progress.resolved == 2
     assert window.documents_model.index(1, 2).data() == "1/1"
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
-    assert window.doc_id == "nk-troops-kursk"
+    assert window.session.doc_id == "nk-troops-kursk"
     assert window.current_disagreement() == first
     assert gold(reviewed) == []
-    assert window.progress.resolved == 0
-    assert window.progress == adj.progress(reviewed, window.doc_ids, "alice", "bob")
+    assert window.session.progress.resolved == 0
+    assert window.session.progress == adj.progress(reviewed, window.session.doc_ids, "alice", "bob")
 
 
 def test_save_report_writes_html_and_markdown(
@@ -394,10 +407,10 @@ def test_a_failed_undo_keeps_the_stack_in_step_with_the_file(
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     assert any("disk full" in m for m in messages)
     assert gold(reviewed) == [first.a]  # nothing changed in the file ...
-    qtbot.waitUntil(lambda: window.undo_stack.index() == 1)  # ... and the stack says so again
+    qtbot.waitUntil(lambda: window.session.undo_stack.index() == 1)  # ... and the stack says so again
     assert gold(reviewed) == [first.a]  # stepping back did not perform the decision twice
 
     monkeypatch.setattr(review.adj, "revert", real_revert)
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # trying again works
     assert gold(reviewed) == []
-    assert window.undo_stack.index() == 0
+    assert window.session.undo_stack.index() == 0

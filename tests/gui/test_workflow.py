@@ -223,10 +223,12 @@ def test_import_export_and_review_hooks(window, monkeypatch) -> None:
 
     calls = []
     transfer = types.ModuleType("annotator.gui.transfer")
-    transfer.import_interactively = lambda parent, project, annotator: (
+    transfer.import_interactively = lambda parent, project, annotator, write: (
         calls.append(("import", annotator)) or True
     )
-    transfer.export_interactively = lambda parent, project, annotator: calls.append(("export", annotator))
+    transfer.export_interactively = lambda parent, project, annotator, write: calls.append(
+        ("export", annotator)
+    )
     review = types.ModuleType("annotator.gui.review")
     review.open_review = lambda parent, project: calls.append(("review", project is window.project))
     monkeypatch.setitem(sys.modules, "annotator.gui.transfer", transfer)
