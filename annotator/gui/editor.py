@@ -155,15 +155,16 @@ class LabelNames(Layer):
         font.setBold(True)
         return font
 
-    def paint(self, painter: QPainter, area: QRect) -> None:
+    def tags(self, area: QRect) -> list[tuple[QRectF, str, QColor]]:
+        """(rectangle, name, colour) of the tags inside ``area`` (viewport coordinates), while
+        the names are shown."""
+        if not self.visible:
+            return []
         view = self.view
         session = view.session
-        if not session.spans:
-            return
-        font = self.font()
-        metrics = QFontMetricsF(font)
-        painter.setFont(font)
+        metrics = QFontMetricsF(self.font())
         height = metrics.height() + 2
+        found = []
         for block, shift in view.visible_blocks(area):
             bounds = view.block_code_points(block)
             if bounds is None:
@@ -185,12 +186,19 @@ class LabelNames(Layer):
                 x = max(segment.x1, right_edge.get(segment.top, -1e9) + 3)
                 right_edge[segment.top] = x + width
                 rect = QRectF(x, segment.top - height - 1, width, height)
-                color = view.label_color(label)
-                path = QPainterPath()
-                path.addRoundedRect(rect, 3, 3)
-                painter.fillPath(path, color)
-                painter.setPen(QColor(colors.readable_text_on(color)))
-                painter.drawText(rect, Qt.AlignCenter, name)
+                found.append((rect, name, view.label_color(label)))
+        return found
+
+    def paint(self, painter: QPainter, area: QRect) -> None:
+        if not self.view.session.spans:
+            return
+        painter.setFont(self.font())
+        for rect, name, color in self.tags(area):
+            path = QPainterPath()
+            path.addRoundedRect(rect, 3, 3)
+            painter.fillPath(path, color)
+            painter.setPen(QColor(colors.readable_text_on(color)))
+            painter.drawText(rect, Qt.AlignCenter, name)
 
 
 class FindMarks(Layer):

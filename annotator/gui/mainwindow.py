@@ -555,7 +555,7 @@ class MainWindow(SpanEditing, QMainWindow):
             # Until the user moves a splitter (or a saved layout exists), keep the default
             # proportions whatever size the window manager gives the window.
             width = self.width()  # the splitter itself is resized only after this event
-            left, right = min(300, width // 5), min(420, width * 3 // 10)
+            left, right = min(300, width // 5), min(440, width // 3)
             self.splitter.blockSignals(True)
             self.splitter.setSizes([left, width - left - right, right])
             self.splitter.blockSignals(False)

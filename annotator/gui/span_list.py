@@ -51,11 +51,12 @@ class SpanPane(QWidget):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(28)
         metrics = self.view.fontMetrics()
+        icon = self.view.style().pixelMetric(self.view.style().PixelMetric.PM_SmallIconSize)
         widths = {
-            SpanListModel.LABEL: metrics.horizontalAdvance("■ number ") + 24,
-            SpanListModel.START: metrics.horizontalAdvance("000000") + 12,
-            SpanListModel.END: metrics.horizontalAdvance("000000") + 12,
-            SpanListModel.NOTE: metrics.horizontalAdvance("Note") + 20,
+            SpanListModel.LABEL: metrics.horizontalAdvance("number") + icon + 14,
+            SpanListModel.START: metrics.horizontalAdvance("00000") + 10,
+            SpanListModel.END: metrics.horizontalAdvance("00000") + 10,
+            SpanListModel.NOTE: metrics.horizontalAdvance("Note") + 14,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.Interactive)

@@ -6,8 +6,8 @@ monkeypatch, so no test ever blocks on a dialog (pytest-qt ``docs/note_dialogs.r
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -200,9 +200,20 @@ class NoteDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.accept, context=Qt.WindowShortcut)
+        # The text box takes Ctrl+Enter as a line break before any shortcut sees it.
+        self.edit.installEventFilter(self)
         self.resize(440, 240)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self.edit
+            and event.type() == QEvent.KeyPress
+            and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            and event.modifiers() & Qt.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     @classmethod
     def ask(cls, parent, covered: str, note: str) -> str | None:
