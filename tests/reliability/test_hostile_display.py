@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QT
 from annotator.core.formats.importer import ImportOptions
 from annotator.core.store import DocumentInput, NewSpan, Project
 from annotator.core.utf16 import FORCED_PIECE, LONG_LINE, PIECE, OffsetMap, line_breaks, utf16_len
-from annotator.gui import messages, transfer
+from annotator.gui import messages
 from annotator.gui.literal import FSI, PDI, isolate, one_line, tooltip
 from annotator.gui.messages import error as REAL_ERROR  # imported before any fixture patches it
 from annotator.gui.models import DocumentListModel
