@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
 from annotator.core import adjudication as adj
 from annotator.core.agreement import format_number
@@ -414,3 +415,137 @@ def test_a_failed_undo_keeps_the_stack_in_step_with_the_file(
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # trying again works
     assert gold(reviewed) == []
     assert window.session.undo_stack.index() == 0
+
+
+# -- the window on a laptop screen, and its lifecycle (issue 11) ------------------------------
+
+CONTROLS = (
+    "previousButton",
+    "nextButton",
+    "acceptAButton",
+    "acceptBButton",
+    "bothButton",
+    "neitherButton",
+    "editButton",
+    "acceptAgreedButton",
+)
+
+
+def fitting_problems(win: QWidget) -> list[str]:
+    """Every named control on screen, whole: inside the window, not cut by a parent, its text
+    not squeezed; the Decision column and the adjudication counter too."""
+    problems = []
+    named = [win.findChild(QToolButton, name) for name in CONTROLS]
+    for control in [*named, win.progress_bar]:
+        rect = QRect(control.mapTo(win, QPoint(0, 0)), control.size())
+        if not control.isVisible() or not win.rect().contains(rect):
+            problems.append(f"{control.objectName()} outside the window: {rect}")
+        elif control.visibleRegion().boundingRect() != control.rect():
+            problems.append(f"{control.objectName()} cut by its parent")
+        elif control.width() < control.sizeHint().width():
+            problems.append(f"{control.objectName()} squeezed to {control.width()}")
+    view = win.disagreement_view
+    header = view.horizontalHeader()
+    right = header.sectionViewportPosition(4) + header.sectionSize(4)
+    if right > view.viewport().width() or header.sectionSize(4) < header.sectionSizeHint(4):
+        problems.append(f"the Decision column is cut: {right} > {view.viewport().width()}")
+    return problems
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 640)])
+def test_the_review_window_fits_a_laptop_screen(
+    qtbot, reviewed: Project, messages: list[str], monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    available = QRect(0, 0, *size)
+    monkeypatch.setattr("annotator.gui.windows.available_geometry", lambda _window: available)
+    win = ReviewWindow(reviewed, "alice", "bob")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert available.contains(win.frameGeometry())  # its first size fits the screen
+    assert fitting_problems(win) == []
+    press(qtbot, win, Qt.Key_X)  # a decision widens the Decision column ("✓ neither")
+    assert fitting_problems(win) == []
+    win.resize(available.size())  # maximised on that screen
+    qtbot.waitUntil(lambda: win.size() == available.size())
+    assert fitting_problems(win) == []
+
+
+def test_a_maximised_window_keeps_a_readable_text_column(qtbot, window: ReviewWindow) -> None:
+    from annotator.gui.textview import COLUMN_EMS
+
+    window.resize(2560, 1400)
+    qtbot.waitUntil(lambda: window.text_view.viewport().width() > 1400)
+    view = window.text_view
+    column = COLUMN_EMS * QFontInfo(view.document().defaultFont()).pixelSize()
+    widest = max(
+        block.layout().lineAt(i).naturalTextWidth()
+        for block in (view.document().findBlockByNumber(n) for n in range(view.document().blockCount()))
+        for i in range(block.layout().lineCount())
+    )
+    assert widest <= column < view.viewport().width()
+
+
+def test_escape_leaves_edit_mode_then_closes_the_window(
+    qtbot, reviewed: Project, messages: list[str], reviewed_gold_is_empty: None
+) -> None:
+    win = ReviewWindow(reviewed, "alice", "bob")  # closed by the test: not handed to qtbot
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    press(qtbot, win, Qt.Key_E)
+    assert win.editing
+    assert win.text_view.selection_range() is not None
+    qtbot.keyClick(win.text_view, Qt.Key_Escape)
+    assert not win.editing
+    assert win.message_label.text() == "Left edit mode; nothing was decided."
+    assert win.text_view.selection_range() is None
+    assert win.isVisible()
+    assert gold(reviewed) == []
+    press(qtbot, win, Qt.Key_Escape)  # not editing: Esc closes
+    assert win.closing
+    again = ReviewWindow(reviewed, "alice", "bob")
+    again.show()
+    qtbot.waitExposed(again)
+    again.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is again)
+    qtbot.keyClick(again.disagreement_view, Qt.Key_W, Qt.ControlModifier)
+    assert again.closing
+
+
+@pytest.fixture
+def reviewed_gold_is_empty(reviewed: Project) -> None:
+    assert gold(reviewed) == []
+
+
+def test_switching_project_closes_the_review_window(
+    qtbot,
+    make_window,
+    reviewed: Project,
+    messages: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    errors,
+) -> None:
+    from annotator.gui import mainwindow
+
+    main = make_window(reviewed)
+    monkeypatch.setattr(AnnotatorPairDialog, "ask", classmethod(lambda cls, parent, names: ("alice", "bob")))
+    qtbot.keyClick(main.text_view, Qt.Key_R, Qt.ControlModifier)
+    (win,) = main.review_windows()
+    other = Project.open(tmp_path / "other.db")
+    other.add_documents([DocumentInput("o", "Another project's text.", "Other")])
+    other.close()
+    monkeypatch.setattr(
+        mainwindow.ProjectFileDialog, "ask_open", classmethod(lambda cls, _p: tmp_path / "other.db")
+    )
+    qtbot.keyClick(main.text_view, Qt.Key_O, Qt.ControlModifier)
+    assert main.project.path == tmp_path / "other.db"
+    assert win.closing
+    assert main.review_windows() == []
+    assert "review window" in main.statusBar().currentMessage()
+    assert errors == []
+    main.text_view.select_range(0, 7)
+    qtbot.keyClick(main.text_view, Qt.Key_1)  # the window works on the new project
+    assert [s.label for s in main.project.spans("o", "alice")] == ["actor"]
