@@ -29,6 +29,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import HOTKEYS
 from annotator.core.store import Project
 from annotator.gui import colors, messages
+from annotator.gui.widgets import answer
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -73,11 +74,10 @@ class DeleteLabelDialog(QDialog):
     def ask(cls, parent, name: str, used: int, others: list[str]) -> tuple[str, str | None] | None:
         """("move", target) or ("delete", None); None if cancelled."""
         dialog = cls(name, used, others, parent)
-        if dialog.exec() != QDialog.Accepted:
-            return None
-        if dialog.move.isChecked():
-            return ("move", dialog.target.currentText())
-        return ("delete", None)
+        return answer(
+            dialog,
+            lambda: ("move", dialog.target.currentText()) if dialog.move.isChecked() else ("delete", None),
+        )
 
 
 class LabelSetEditor(QDialog):

@@ -37,7 +37,7 @@ from annotator.gui.literal import isolate, one_line, rich
 from annotator.gui.review_commands import BUTTONS, COMMANDS
 from annotator.gui.review_dialogs import AnnotatorPairDialog, ReportPathDialog
 from annotator.gui.review_figures import FiguresPanel, heading, table
-from annotator.gui.review_models import KIND_HINTS, DisagreementModel, DocumentFiguresModel
+from annotator.gui.review_models import DisagreementModel, DocumentFiguresModel, describe
 from annotator.gui.review_session import ReviewSession
 from annotator.gui.review_view import LayerMarks, ReviewTextView
 from annotator.gui.saving import SaveIndicator, SaveWaiter, explain_failure
@@ -396,33 +396,9 @@ class ReviewWindow(QMainWindow):
             )
             return
         self.text_view.show_range(item.start, item.end)
-        self.kind_label.setText(self._describe(item))
-
-    def _span_html(self, side: str, name: str, span: SpanTuple | None) -> str:
-        if span is None:
-            return f"<b>{side}</b> ({rich(one_line(name))}): <i>no span</i>"
-        color = self.session.colors.get(span[2], colors.UNKNOWN_LABEL)
-        text = one_line(self.session.text[span[0] : min(span[1], span[0] + 400)], 60)
-        return (
-            f"<b>{side}</b> ({rich(one_line(name))}): <span style='background:{color}; color:white'>"
-            f"&nbsp;{rich(one_line(span[2]))}&nbsp;</span> “{rich(text)}”"
-        )
-
-    def _describe(self, item: Disagreement) -> str:
         row = self.current_row()
         number = f"{row + 1} of {self.disagreement_model.rowCount()}" if row is not None else ""
-        record = self.session.decision(item)
-        state = (
-            f"<span style='color:{colors.GOOD}'><b>✓ {record.decision.caption}</b></span>"
-            if record is not None
-            else f"<span style='color:{colors.PENDING}'><b>undecided</b></span>"
-        )
-        session = self.session
-        return (
-            f"<b>{KIND_HINTS[item.kind]}</b> ({number}) — {state}<br>"
-            f"{self._span_html('A', session.a, item.a)} &nbsp;&nbsp; "
-            f"{self._span_html('B', session.b, item.b)}"
-        )
+        self.kind_label.setText(describe(item, self.session.decision(item), number, session))
 
     def step_disagreement(self, step: int) -> None:
         """Move within the document; past its end (or start) go on in the next (previous) one."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import GOLD_LAYER
 from annotator.gui import colors
+from annotator.gui.widgets import answer
 
 
 class AnnotatorPairDialog(QDialog):
@@ -71,12 +72,7 @@ class AnnotatorPairDialog(QDialog):
     def ask(cls, parent: QWidget | None, names: Sequence[str]) -> tuple[str, str] | None:
         """The chosen (A, B), or None if the user cancelled."""
         dialog = cls(names, parent)
-        try:
-            if dialog.exec() == QDialog.Accepted:
-                return dialog.pair()
-            return None
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, dialog.pair)
 
 
 class ReportPathDialog:

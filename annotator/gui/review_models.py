@@ -15,10 +15,11 @@ from annotator.core.agreement import (
     DisagreementKind,
     Figures,
     LabelFigures,
+    SpanTuple,
     format_number,
 )
 from annotator.gui import colors
-from annotator.gui.literal import isolate, one_line, tooltip
+from annotator.gui.literal import isolate, one_line, rich, tooltip
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
 KIND_TITLES = {
@@ -344,3 +345,29 @@ class ConfusionModel(QAbstractTableModel):
                 return tooltip(f"{n} span(s) A labelled {a} where B has none")
             return tooltip(f"{n} span(s): A {a}, B {b}")
         return None
+
+
+def _span_html(
+    side: str, name: str, span: SpanTuple | None, text: str, label_colors: Mapping[str, str]
+) -> str:
+    if span is None:
+        return f"<b>{side}</b> ({rich(one_line(name))}): <i>no span</i>"
+    color = label_colors.get(span[2], colors.UNKNOWN_LABEL)
+    covered = one_line(text[span[0] : min(span[1], span[0] + 400)], 60)
+    return (
+        f"<b>{side}</b> ({rich(one_line(name))}): <span style='background:{color}; color:white'>"
+        f"&nbsp;{rich(one_line(span[2]))}&nbsp;</span> “{rich(covered)}”"
+    )
+
+
+def describe(item: Disagreement, record: DecisionRecord | None, number: str, session) -> str:
+    """The current disagreement in words (rich text of our own, user strings escaped): its
+    kind, its place in the list, the decision so far, and both candidates."""
+    state = (
+        f"<span style='color:{colors.GOOD}'><b>✓ {record.decision.caption}</b></span>"
+        if record is not None
+        else f"<span style='color:{colors.PENDING}'><b>undecided</b></span>"
+    )
+    a = _span_html("A", session.a, item.a, session.text, session.colors)
+    b = _span_html("B", session.b, item.b, session.text, session.colors)
+    return f"<b>{KIND_HINTS[item.kind]}</b> ({number}) — {state}<br>{a} &nbsp;&nbsp; {b}"

@@ -48,6 +48,7 @@ from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Project
 from annotator.gui import colors, messages
+from annotator.gui.widgets import answer
 
 FORMAT_NAMES = {
     "jsonl": "Annotator JSONL (native, loses nothing)",
@@ -250,12 +251,7 @@ class ExportDialog(QDialog):
     def ask(cls, parent: QWidget | None, project: Project, annotator: str | None) -> ExportOptions | None:
         """The chosen options, or None if the user cancelled."""
         dialog = cls(project, annotator, parent)
-        try:
-            if dialog.exec() == QDialog.Accepted:
-                return dialog.options()
-            return None
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, dialog.options)
 
 
 @dataclass(frozen=True)
@@ -382,12 +378,7 @@ class ImportDialog(QDialog):
     def ask(cls, parent: QWidget | None, project: Project, annotator: str | None) -> ImportRequest | None:
         """The chosen request, or None if the user cancelled."""
         dialog = cls(project, annotator, parent)
-        try:
-            if dialog.exec() == QDialog.Accepted:
-                return dialog.request()
-            return None
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, dialog.request)
 
 
 class TransferProgress:

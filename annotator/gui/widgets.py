@@ -6,6 +6,9 @@ monkeypatch, so no test ever blocks on a dialog (pytest-qt ``docs/note_dialogs.r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -26,6 +29,8 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import GOLD_LAYER, LabelSet, validate_annotator_name
 from annotator.gui import colors
 from annotator.gui.literal import isolate, mnemonic_safe, one_line, tooltip
+
+T = TypeVar("T")
 
 
 class ElidedLabel(QLabel):
@@ -103,6 +108,14 @@ class LabelBar(QWidget):
         self._layout.addWidget(self.hint, 1)
 
 
+def answer(dialog: QDialog, result: Callable[[], T]) -> T | None:
+    """Run a modal question: ``result()`` if the user accepted, None if not; then delete it."""
+    try:
+        return result() if dialog.exec() == QDialog.Accepted else None
+    finally:
+        dialog.deleteLater()
+
+
 def annotator_problem(name: str) -> str | None:
     """Why ``name`` cannot be the window's annotator, or None if it can.
 
@@ -169,12 +182,7 @@ class AnnotatorDialog(QDialog):
         """A valid annotator name, or None if the user cancelled; ``problem`` says first why
         the name in use cannot be used."""
         dialog = cls(current, first_start, parent, problem)
-        try:
-            if dialog.exec() != QDialog.Accepted:
-                return None
-            return validate_annotator_name(dialog.name.text())
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, lambda: validate_annotator_name(dialog.name.text()))
 
 
 class NoteDialog(QDialog):
@@ -218,9 +226,4 @@ class NoteDialog(QDialog):
     @classmethod
     def ask(cls, parent, covered: str, note: str) -> str | None:
         dialog = cls(covered, note, parent)
-        try:
-            if dialog.exec() != QDialog.Accepted:
-                return None
-            return dialog.edit.toPlainText()
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, dialog.edit.toPlainText)
