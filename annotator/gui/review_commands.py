@@ -88,14 +88,10 @@ COMMANDS = (
         separator=True,
     ),
     Command(
-        "close",
-        "&Close review",
-        "escape",
-        ("Ctrl+W", "Esc"),
-        REVIEW,
-        "Leave edit mode, or close the review window",
-        separator=True,
+        "close", "&Close review", "close", ("Ctrl+W",), REVIEW, "Close the review window", separator=True
     ),
+    Keys("Esc", "Leave edit mode (or drop the selection); else close the review window"),
+    Command("escape", "Leave edit mode or close", "escape", ("Esc",), in_help=False),
     Command("undo", "&Undo", "", ("Ctrl+Z",), EDIT, "Undo the last decision"),
     Command("redo", "&Redo", "", ("Ctrl+Shift+Z", "Ctrl+Y"), EDIT, "Redo what was undone"),
     Command("zoom_in", "Zoom &in", "zoom", ("Ctrl++", "Ctrl+="), VIEW, "Larger text", args=(1,)),
