@@ -47,7 +47,10 @@ class SpanEditing:
         selected = self.selected_span
         if selected is not None and selected not in self.session.spans:
             selected = None
-        self.select_span(selected, move_cursor=False)
+            self.text_view.show_span(None, move_cursor=False)
+        if self.span_pane.current_span() != selected:
+            self.span_pane.select(selected)
+        self._update_status()
 
     def _step_applied(self, present: list[int]) -> None:
         """After an undo or redo: select what the step brought back or changed (a restored span,

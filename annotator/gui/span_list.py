@@ -77,6 +77,13 @@ class SpanPane(QWidget):
     def show_count(self, count: int | None) -> None:
         self.heading.setText("<b>Spans</b>" if count is None else f"<b>Spans</b> ({count})")
 
+    def current_span(self) -> int | None:
+        """The span the current row shows, if any."""
+        index = self.view.selectionModel().currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isRowSelected(index.row(), index.parent()):
+            return None
+        return self.model.span_at(index.row()).id
+
     def select(self, span_id: int | None) -> None:
         """Show ``span_id`` as the current row (none for None), without reporting it back."""
         row = self.model.row_of(span_id) if span_id is not None else None

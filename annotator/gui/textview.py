@@ -227,7 +227,7 @@ class CodePointTextView(QTextEdit):
     def select_range(self, start: int, end: int) -> None:
         """Select code points [start, end) (as a user would: the caret ends at ``end``)."""
         q_start, q_end = self._offsets.span_to_utf16(start, end)
-        cursor = QTextCursor(self.document())
+        cursor = self.textCursor()
         cursor.setPosition(q_start)
         cursor.setPosition(q_end, QTextCursor.KeepAnchor)
         self.setTextCursor(cursor)
@@ -237,7 +237,7 @@ class CodePointTextView(QTextEdit):
 
     def set_cursor_offset(self, offset: int) -> None:
         """Put the caret (without a selection) before code point ``offset``."""
-        cursor = QTextCursor(self.document())
+        cursor = self.textCursor()
         cursor.setPosition(self._offsets.to_utf16(max(0, min(offset, self._offsets.length))))
         self.setTextCursor(cursor)
 
