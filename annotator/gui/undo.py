@@ -65,18 +65,28 @@ class StepCommand(QUndoCommand):
 
 def bind_undo_actions(undo: QAction, redo: QAction, source: QUndoGroup | QUndoStack) -> None:
     """Make ``undo`` and ``redo`` (built from an action table, so the shortcuts help names them
-    "Undo" and "Redo") act on ``source`` and show what they would undo, as a menu should."""
-    names = {undo: undo.text(), redo: redo.text()}
+    "Undo" and "Redo") act on ``source`` and show what they would undo, as a menu should.
 
-    def show(action: QAction, can: bool, what: str) -> None:
+    The state comes with the signals only: a stack being destroyed still emits them, and must
+    not be asked anything then.
+    """
+    names = {undo: undo.text(), redo: redo.text()}
+    state = {undo: [source.canUndo(), source.undoText()], redo: [source.canRedo(), source.redoText()]}
+
+    def show(action: QAction, can: bool | None = None, what: str | None = None) -> None:
+        if can is not None:
+            state[action][0] = can
+        if what is not None:
+            state[action][1] = what
+        can, what = state[action]
         action.setEnabled(can)
         action.setText(f"{names[action]} {what}" if can and what else names[action])
 
     undo.triggered.connect(source.undo)
     redo.triggered.connect(source.redo)
-    source.canUndoChanged.connect(lambda can: show(undo, can, source.undoText()))
-    source.undoTextChanged.connect(lambda what: show(undo, source.canUndo(), what))
-    source.canRedoChanged.connect(lambda can: show(redo, can, source.redoText()))
-    source.redoTextChanged.connect(lambda what: show(redo, source.canRedo(), what))
-    show(undo, source.canUndo(), source.undoText())
-    show(redo, source.canRedo(), source.redoText())
+    source.canUndoChanged.connect(lambda can: show(undo, can=can))
+    source.undoTextChanged.connect(lambda what: show(undo, what=what))
+    source.canRedoChanged.connect(lambda can: show(redo, can=can))
+    source.redoTextChanged.connect(lambda what: show(redo, what=what))
+    show(undo)
+    show(redo)
