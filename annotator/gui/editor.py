@@ -307,8 +307,9 @@ class ArticleView(CodePointTextView):
         """Label names above the spans (more room between lines for them), or not."""
         if self.names.visible != on:
             self.names.visible = on
+            self.highlighter.styled.clear()  # a new document: its blocks are styled anew
             self.reformat()
-            self.viewport().update()
+            self.style_visible_blocks()
 
     def _restyle(self) -> None:
         """New colours: drop every block's styling and style what is on screen again."""

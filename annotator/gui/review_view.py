@@ -141,9 +141,10 @@ class ReviewTextView(CodePointTextView):
     def color(self, label: str) -> QColor:
         return QColor(self._colors.get(label, colors.UNKNOWN_LABEL))
 
-    def set_text(self, text: str, offsets=None) -> None:
-        self.marks = LayerMarks()
-        super().set_text(text, offsets)
+    def set_text(self, text: str, offsets=None, *, keep_layers: bool = False) -> None:
+        if not keep_layers:
+            self.marks = LayerMarks()
+        super().set_text(text, offsets, keep_layers=keep_layers)
 
     def set_marks(self, marks: LayerMarks, label_colors: Mapping[str, str]) -> None:
         self.marks = marks

@@ -267,6 +267,14 @@ def test_label_names_can_be_shown_above_the_spans(window, qtbot) -> None:
     assert color in inside
     window.label_names_action.trigger()
     assert not view.names.visible
+    # Switching keeps the place: the selected span, the find matches, the text.
+    selected = window.selected_span
+    qtbot.keyClick(view, Qt.Key_F, Qt.ControlModifier)
+    qtbot.keyClicks(window.find_bar.edit, "Kursk")
+    window.label_names_action.trigger()
+    assert window.selected_span == selected
+    assert view.extraSelections()
+    assert view.document().toPlainText() == window.session.offsets.qt_text(text)
 
 
 def test_every_label_tint_is_told_apart_and_so_is_the_find_highlight(window, qtbot) -> None:
