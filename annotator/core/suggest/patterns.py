@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.formats.common import iter_json_lines, shown
+from annotator.core.formats.jsonlines import iter_json_lines
+from annotator.core.formats.records import shown
 from annotator.core.paths import resources_dir
 from annotator.core.suggest.proposals import BY_PLACE, Proposal
 from annotator.core.suggest.spacy_support import INSTALL_HINT, blank, spacy_available

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotator.core.errors import AnnotatorError, DocumentError
-from annotator.core.formats.common import Progress
+from annotator.core.formats.records import Progress
 from annotator.core.model import GOLD_LAYER, Status, validate_annotator_name
 from annotator.core.store import Project
 from annotator.core.suggest.sources import ProposalSource
