@@ -33,7 +33,7 @@ from annotator.core.store.files import (
 )
 from annotator.core.store.project import LayerRow, Project
 from annotator.core.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from annotator.core.store.spans import NewSpan
+from annotator.core.store.spans import NewSpan, Rejection
 
 __all__ = [
     "APPLICATION_ID",
@@ -46,6 +46,7 @@ __all__ = [
     "DocumentInput",
     "LayerRow",
     "NewSpan",
+    "Rejection",
     "Project",
     "backup_path",
     "busy_timeout_ms",
