@@ -1307,7 +1307,14 @@ def test_ctrl_c_when_stderr_is_not_a_terminal(
         original(self, doc)
 
     monkeypatch.setattr(importer._Importer, "add_document", add_document)
-    result = run_cli("--db", db, "import", corpus)
+    # A shell starts background jobs with SIGINT ignored, and pytest inherits that: start from
+    # Python's own handler (a terminal's), and put back whatever was there.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = run_cli("--db", db, "import", corpus)
+        handler_after = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert result.exit_code == 130
     assert result.stdout == ""
     if presses == 1:
@@ -1315,7 +1322,7 @@ def test_ctrl_c_when_stderr_is_not_a_terminal(
     else:
         assert result.stderr.strip() == "annotator: error: interrupted"  # after click's blank line
     assert project_state(db) == before
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+    assert handler_after is signal.default_int_handler  # the command put its handler back
 
 
 def test_no_progress_and_clean_stdout_when_not_on_a_terminal(tmp_path: Path, template: Path) -> None:
