@@ -348,6 +348,28 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split's shuffle.")
 @click.option(
+    "--include-untouched",
+    is_flag=True,
+    help="Also write documents the layer has not touched (to do, no spans) and documents without "
+    "a layer; by default they are left out and counted, as a trainer would read them as having "
+    "nothing to label.",
+)
+@click.option(
+    "--prodigy-view",
+    type=click.Choice(("ner_manual", "spans_manual")),
+    default="ner_manual",
+    show_default=True,
+    help="prodigy: ner_manual tasks leave out overlapping spans (reported); spans_manual tasks keep them.",
+)
+@click.option(
+    "--brat-line-ends",
+    type=click.Choice(("keep", "lf")),
+    default="keep",
+    show_default=True,
+    help="brat: keep texts as they are (offsets count \\r\\n as one character, as brat does), or "
+    "write \\r\\n and \\r as \\n (reported).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -364,14 +386,19 @@ def export_command(
     labels: str | None,
     split: str | None,
     seed: int,
+    include_untouched: bool,
+    prodigy_view: str,
+    brat_line_ends: str,
     output: Path | None,
 ) -> None:
     """Export documents and spans as a training corpus.
 
-    One record per document and annotator layer; offsets are code points, end-exclusive. What a
-    format cannot hold (overlapping spans in CoNLL, spans off token boundaries in Prodigy, notes
-    in doccano...) is counted and reported on stderr, never dropped silently. The output appears
-    only when complete. See docs/formats.md.
+    One record per document and annotator layer; offsets are code points, end-exclusive.
+    Documents a layer has not touched (to do, no spans) are left out unless --include-untouched.
+    What a format cannot hold (overlapping spans in CoNLL, spans off token boundaries in Prodigy,
+    notes in doccano...) is counted and reported on stderr, never dropped silently, and so is
+    what the format's own tool will refuse or read otherwise (warnings). The output appears only
+    when complete. See docs/formats.md.
     """
     from annotator.core.formats.exporter import ExportOptions, export_corpus, parse_labels, parse_split
 
@@ -384,6 +411,9 @@ def export_command(
         labels=parse_labels(labels) if labels is not None else None,
         split=parse_split(split) if split is not None else None,
         seed=seed,
+        include_untouched=include_untouched,
+        prodigy_view=prodigy_view,
+        brat_line_ends=brat_line_ends,
     )
     stream: io.TextIOWrapper | None = None
     if output is None:

@@ -9,6 +9,8 @@ peak Python memory of an export at two corpus sizes (flat: the export streams). 
 Python memory beside the size of the document's string and the peak of a native export of the
 same document (the baseline: the tokenised exports stream their tokens, so they stay within a few
 times the document).
+It also times the Prodigy and CoNLL exports of a corpus (a tenth of the documents) beside a native
+export of the same corpus in the same run (spans per second, best of 3).
 Run: ``python tests/benchmarks/bench_formats.py [--scale 0.1]``; prints one JSON object.
 """
 
@@ -95,6 +97,39 @@ def peak_memory(project: Project, fmt: str, target: Path) -> int:
         tracemalloc.stop()
 
 
+def export_seconds_best(project: Project, fmt: str, target: Path) -> float:
+    """Best of REPEATS wall-clock times of one export in ``fmt`` (untraced)."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        if target.is_file():
+            target.unlink()
+        t0 = time.perf_counter()
+        export_corpus(project, ExportOptions(format=fmt, output=target))
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def tokenised_corpus_speed(project: Project, folder: Path) -> dict[str, object]:
+    """Spans per second of the tokenised exports of a corpus, beside the native export's (the baseline)."""
+    spans = project.span_count()
+    seconds = {
+        fmt: export_seconds_best(project, fmt, folder / f"speed.{fmt}")
+        for fmt in ("jsonl", "prodigy", "conll")
+    }
+    return {
+        "documents": project.document_count(),
+        "spans": spans,
+        "baseline_native_export_seconds": round(seconds["jsonl"], 3),
+        "prodigy_export_seconds": round(seconds["prodigy"], 3),
+        "conll_export_seconds": round(seconds["conll"], 3),
+        "baseline_native_spans_per_second": round(spans / seconds["jsonl"]),
+        "prodigy_spans_per_second": round(spans / seconds["prodigy"]),
+        "conll_spans_per_second": round(spans / seconds["conll"]),
+        "prodigy_ratio_vs_native": round(seconds["jsonl"] / seconds["prodigy"], 3),
+        "conll_ratio_vs_native": round(seconds["jsonl"] / seconds["conll"], 3),
+    }
+
+
 def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]:
     """Peak memory of exporting one document of ``megabytes`` MB in every single-file format."""
     rng = random.Random(3)
@@ -154,6 +189,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
         small_docs = max(10, documents // 10)
         with build(folder / "small.db", small_docs, seed=2) as small:
             small_peak = peak_memory(small, "jsonl", folder / "small.jsonl")
+            tokenised_speed = tokenised_corpus_speed(small, folder)
         large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
@@ -175,6 +211,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
             f"{small_docs}_documents": round(small_peak / 1024),
             f"{documents}_documents": round(large_peak / 1024),
         },
+        "tokenised_exports_of_a_corpus": tokenised_speed,
         "one_big_document": tokenised,
     }
 

@@ -26,7 +26,7 @@ from annotator.core.formats.doccano import DoccanoWriter
 from annotator.core.formats.jsonl import NativeWriter
 from annotator.core.formats.prodigy import ProdigyWriter
 from annotator.core.formats.records import CorpusRecord, Progress, TransferReport
-from annotator.core.model import GOLD_LAYER
+from annotator.core.model import GOLD_LAYER, LabelSet
 from annotator.core.output_files import StagedOutput, create_text_file, file_in
 from annotator.core.store import Project
 
@@ -35,6 +35,14 @@ FORMATS = EXPORT_FORMATS
 FOLDER_FORMATS = frozenset({"brat"})
 EXTENSIONS = {"jsonl": ".jsonl", "doccano": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "brat": ""}
 OTHER_LABELS = "spans with labels not chosen with --labels"
+UNTOUCHED = (
+    "documents the layer has not touched (to do, no spans), which a trainer would read as having "
+    "nothing to label (--include-untouched writes them)"
+)
+#: ``ExportOptions.prodigy_view`` values: Prodigy's NER view, and its span view (overlaps allowed).
+PRODIGY_VIEWS = ("ner_manual", "spans_manual")
+#: ``ExportOptions.brat_line_ends`` values: texts as they are, or ``\r\n`` and ``\r`` written as ``\n``.
+BRAT_LINE_ENDS = ("keep", "lf")
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -56,6 +64,14 @@ class ExportOptions:
     labels: tuple[str, ...] | None = None
     split: tuple[tuple[str, float], ...] | None = None
     seed: int = 0
+    #: Also write documents the layer has not touched (status to do and no spans), and documents
+    #: without any layer; by default they are left out and counted.
+    include_untouched: bool = False
+    #: Prodigy only: "ner_manual" (overlapping spans left out and reported) or "spans_manual".
+    prodigy_view: str = "ner_manual"
+    #: brat only: "keep" writes texts as they are, "lf" writes ``\r\n`` and ``\r`` as ``\n``
+    #: (reported) so that every reader counts the same characters.
+    brat_line_ends: str = "keep"
 
     @property
     def layer(self) -> str | None:
@@ -113,9 +129,12 @@ def assign_splits(doc_ids: Sequence[str], split: Sequence[tuple[str, float]], se
 class _Outputs:
     """Opens writers lazily, one per split (or one), inside a staged file or folder."""
 
-    def __init__(self, options: ExportOptions, report: TransferReport, stream: TextIO | None) -> None:
+    def __init__(
+        self, options: ExportOptions, report: TransferReport, stream: TextIO | None, labels: LabelSet
+    ) -> None:
         self.options = options
         self.report = report
+        self.labels = labels
         self.stream = stream
         self.writers: dict[str | None, Writer] = {}
         self.handles: list[TextIO] = []
@@ -144,7 +163,7 @@ class _Outputs:
             if split is not None:
                 root = file_in(root, split)
                 root.mkdir()
-            writer = BratWriter(root, self.report)
+            writer = BratWriter(root, self.report, self.labels, self.options.brat_line_ends)
         else:
             if self.staged is None:
                 assert self.stream is not None
@@ -158,7 +177,7 @@ class _Outputs:
             cls: dict[str, Callable[[TextIO, TransferReport], Writer]] = {
                 "jsonl": NativeWriter,
                 "doccano": DoccanoWriter,
-                "prodigy": ProdigyWriter,
+                "prodigy": lambda out, report: ProdigyWriter(out, report, self.options.prodigy_view),
                 "conll": ConllWriter,
             }
             writer = cls[fmt](out, self.report)
@@ -195,6 +214,14 @@ def check_options(project: Project, options: ExportOptions) -> None:
     """Refuse contradictory or impossible options before anything is written."""
     if options.format not in FORMATS:
         raise AnnotatorError(f"unknown format {options.format!r} (choose from {', '.join(FORMATS)})")
+    if options.prodigy_view not in PRODIGY_VIEWS:
+        raise AnnotatorError(
+            f"unknown Prodigy view {options.prodigy_view!r} (choose from {', '.join(PRODIGY_VIEWS)})"
+        )
+    if options.brat_line_ends not in BRAT_LINE_ENDS:
+        raise AnnotatorError(
+            f"unknown brat line ends {options.brat_line_ends!r} (choose from {', '.join(BRAT_LINE_ENDS)})"
+        )
     if options.gold and options.annotator is not None:
         raise AnnotatorError("--gold and --annotator both choose a layer; give one of them")
     if options.output is None and (options.format in FOLDER_FORMATS or options.split is not None):
@@ -237,8 +264,11 @@ def export_corpus(
         else None
     )
     keep = frozenset(options.labels) if options.labels is not None else None
+    labels = project.labels()
+    if keep is not None:
+        labels = LabelSet(tuple(label for label in labels if label.name in keep))
     try:
-        outputs = _Outputs(options, report, stream)
+        outputs = _Outputs(options, report, stream, labels)
     except OSError as exc:
         raise _cannot_write(options.output, exc) from exc
     try:
@@ -278,13 +308,18 @@ def _export_records(
     progress: Progress | None,
 ) -> None:
     for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
+        title = document.title or None  # an empty title is no title ("title": null on import)
         records = [
-            CorpusRecord(document.id, document.title, document.text, name, status, spans, document.meta)
+            CorpusRecord(document.id, title, document.text, name, status, spans, document.meta)
             for name, status, spans in layers
-        ] or [CorpusRecord(document.id, document.title, document.text, None, None, [], document.meta)]
+        ] or [CorpusRecord(document.id, title, document.text, None, None, [], document.meta)]
         writer = outputs.writer(splits[document.id] if splits is not None else None)
         wrote = False
         for record in records:
+            if not options.include_untouched and not record.spans and record.status in (None, "todo"):
+                layer = f"/{record.annotator}" if record.annotator is not None else " (no layer)"
+                report.leave_out(UNTOUCHED, f"{record.id}{layer}")
+                continue
             if options.done_only and record.status != "done":
                 continue
             if keep is not None:

@@ -131,10 +131,10 @@ def _records(source: Source, report: TransferReport) -> Iterator[CorpusRecord]:
             yield parse_native(path, number, obj)
     elif fmt == "doccano":
         for number, obj in iter_json_lines(path):
-            yield parse_doccano(path, number, obj)
+            yield parse_doccano(path, number, obj, report)
     elif fmt == "prodigy":
         for number, obj in iter_json_lines(path):
-            record = parse_prodigy(path, number, obj)
+            record = parse_prodigy(path, number, obj, report)
             if record is None:
                 report.leave_out(REJECTED, f"{path.name}:{number}")
             else:

@@ -67,3 +67,31 @@ def token_offsets(text: str) -> Iterator[tuple[int, int]]:
     ``text[start:end]``; Prodigy's ``ws`` is whether ``text[end]`` is whitespace."""
     for match in _pattern().finditer(text):
         yield match.span()
+
+
+def spacy_tokens(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, ws) of the tokens of :func:`token_offsets` plus whitespace tokens, following
+    spaCy's ``Token.whitespace_`` convention so that joining each token's text with a space where
+    ``ws`` is true gives ``text`` back exactly (``Doc(vocab, words, spaces).text == text``).
+
+    A token's ``ws`` is true when exactly one space (U+0020) follows it and belongs to it; any
+    other whitespace between two tokens - a line break, a tab, a second space, NBSP - is a token
+    of its own (``ws`` false), as spaCy's tokenizer makes it. Whitespace at the start of the text
+    is a token too. Streamed like :func:`token_offsets`.
+    """
+    previous: tuple[int, int] | None = None
+    for start, end in token_offsets(text):
+        yield from _with_gap(text, previous, start)
+        previous = (start, end)
+    yield from _with_gap(text, previous, len(text))
+
+
+def _with_gap(text: str, previous: tuple[int, int] | None, until: int) -> Iterator[tuple[int, int, bool]]:
+    """The previous token with its ``ws``, then the whitespace up to ``until`` as one token."""
+    gap = previous[1] if previous is not None else 0
+    if previous is not None:
+        ws = gap < until and text[gap] == " "
+        yield previous[0], previous[1], ws
+        gap += ws
+    if gap < until:
+        yield gap, until, False
