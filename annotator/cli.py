@@ -348,11 +348,11 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split's shuffle.")
 @click.option(
-    "--include-untouched",
-    is_flag=True,
-    help="Also write documents the layer has not touched (to do, no spans) and documents without "
-    "a layer; by default they are left out and counted, as a trainer would read them as having "
-    "nothing to label.",
+    "--include-untouched/--skip-untouched",
+    default=None,
+    help="Write (or leave out, counted) documents the layer has not touched (to do, no spans) and "
+    "documents without a layer. Default: written in jsonl, whose records say their status; left "
+    "out in the other formats, where a trainer would read them as having nothing to label.",
 )
 @click.option(
     "--prodigy-view",
@@ -386,7 +386,7 @@ def export_command(
     labels: str | None,
     split: str | None,
     seed: int,
-    include_untouched: bool,
+    include_untouched: bool | None,
     prodigy_view: str,
     brat_line_ends: str,
     output: Path | None,
@@ -394,7 +394,8 @@ def export_command(
     """Export documents and spans as a training corpus.
 
     One record per document and annotator layer; offsets are code points, end-exclusive.
-    Documents a layer has not touched (to do, no spans) are left out unless --include-untouched.
+    Documents a layer has not touched (to do, no spans) are left out of the training formats
+    (not of jsonl) unless --include-untouched.
     What a format cannot hold (overlapping spans in CoNLL, spans off token boundaries in Prodigy,
     notes in doccano...) is counted and reported on stderr, never dropped silently, and so is
     what the format's own tool will refuse or read otherwise (warnings). The output appears only

@@ -220,7 +220,7 @@ def _problem(text: str, fragments: list[tuple[int, int]], quoted: str) -> str | 
     """Why ``fragments`` (code points) do not fit ``text`` and the quoted text, or None."""
     for a, b in fragments:
         if not 0 <= a < b <= len(text):
-            return f"outside its text ({len(text)} characters)"
+            return f"is outside its text ({len(text)} chars)"
     for (_a, b), (c, _d) in zip(fragments, fragments[1:], strict=False):
         if c < b:
             return "has fragments out of order or overlapping"

@@ -286,7 +286,7 @@ def read_conll(path: Path, text: str) -> Iterator[CorpusRecord]:
             current["first"] = True
         columns = line.split("\t") if "\t" in line else line.split()
         if len(columns) < 2:
-            raise InputError(path, f"expected 'token tag' (or more columns), got {shown(line)}", number)
+            raise InputError(path, f"expected 'token<TAB>tag', got {shown(line)}", number)
         token, tag = columns[0], columns[-1]
         if current.pop("first", False) and len(columns) >= 4 and columns[2].startswith(ID_FIELD):
             current["id"], current["annotator"] = _read_document_field(columns[2], path, number)

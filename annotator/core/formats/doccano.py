@@ -96,14 +96,18 @@ class DoccanoWriter:
         """Nothing to finish: every line is complete when written."""
 
 
-def _span(path: Path, number: int, text: str, item: Any) -> SpanTuple:
-    """A span from ``[start, end, label]`` or ``{"start_offset", "end_offset", "label"}``."""
-    if isinstance(item, dict):
+def _span(path: Path, number: int, text: str, item: Any, objects: bool) -> SpanTuple:
+    """A span from ``[start, end, label]`` or (``objects``) ``{"start_offset", "end_offset", "label"}``."""
+    if objects and isinstance(item, dict):
         start, end, label = item.get("start_offset"), item.get("end_offset"), item.get("label")
     elif isinstance(item, list) and len(item) == 3:
         start, end, label = item
+    elif objects:
+        raise InputError(
+            path, f"an entity must be a JSON object or [start, end, label], got {shown(item)}", number
+        )
     else:
-        raise InputError(path, f"a span must be [start, end, label] or an object, got {shown(item)}", number)
+        raise InputError(path, f"a span must be [start, end, label], got {shown(item)}", number)
     check_span(path, number, text, start, end, label)
     return cast(SpanTuple, (start, end, label, None))  # checked just above
 
@@ -116,8 +120,9 @@ def parse_doccano(
     key = "label" if "label" in record or "entities" not in record else "entities"
     items = record.get(key, [])
     if not isinstance(items, list):
-        raise InputError(path, f"field {key!r} must be a list of spans", number)
-    spans = [_span(path, number, text, item) for item in items]
+        what = "a list of [start, end, label]" if key == "label" else "a list"
+        raise InputError(path, f"field {key!r} must be {what}", number)
+    spans = [_span(path, number, text, item, key == "entities") for item in items]
     skip = {"label", "entities"} if key == "entities" else {"label"}
     if key == "entities" and "relations" in record:
         relations = record["relations"]

@@ -39,6 +39,8 @@ UNTOUCHED = (
     "documents the layer has not touched (to do, no spans), which a trainer would read as having "
     "nothing to label (--include-untouched writes them)"
 )
+#: Formats whose records say a layer's status, so documents nobody touched are written by default.
+WRITES_STATUS = frozenset({"jsonl"})
 #: ``ExportOptions.prodigy_view`` values: Prodigy's NER view, and its span view (overlaps allowed).
 PRODIGY_VIEWS = ("ner_manual", "spans_manual")
 #: ``ExportOptions.brat_line_ends`` values: texts as they are, or ``\r\n`` and ``\r`` written as ``\n``.
@@ -64,9 +66,11 @@ class ExportOptions:
     labels: tuple[str, ...] | None = None
     split: tuple[tuple[str, float], ...] | None = None
     seed: int = 0
-    #: Also write documents the layer has not touched (status to do and no spans), and documents
-    #: without any layer; by default they are left out and counted.
-    include_untouched: bool = False
+    #: Whether to write documents the layer has not touched (status to do and no spans) and
+    #: documents without any layer. None: the format's default - written in native JSONL, whose
+    #: records say their status; left out and counted in the other formats, which cannot say
+    #: that nobody looked at a document, so a trainer would read it as having nothing to label.
+    include_untouched: bool | None = None
     #: Prodigy only: "ner_manual" (overlapping spans left out and reported) or "spans_manual".
     prodigy_view: str = "ner_manual"
     #: brat only: "keep" writes texts as they are, "lf" writes ``\r\n`` and ``\r`` as ``\n``
@@ -307,6 +311,9 @@ def _export_records(
     total: int,
     progress: Progress | None,
 ) -> None:
+    include_untouched = options.include_untouched
+    if include_untouched is None:
+        include_untouched = options.format in WRITES_STATUS
     for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
         title = document.title or None  # an empty title is no title ("title": null on import)
         records = [
@@ -316,7 +323,7 @@ def _export_records(
         writer = outputs.writer(splits[document.id] if splits is not None else None)
         wrote = False
         for record in records:
-            if not options.include_untouched and not record.spans and record.status in (None, "todo"):
+            if not include_untouched and not record.spans and record.status in (None, "todo"):
                 layer = f"/{record.annotator}" if record.annotator is not None else " (no layer)"
                 report.leave_out(UNTOUCHED, f"{record.id}{layer}")
                 continue
