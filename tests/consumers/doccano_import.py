@@ -39,11 +39,10 @@ def main() -> None:
     django.setup()
     management.call_command("migrate", verbosity=0)
 
-    from django.contrib.auth.models import User
-
     from data_import.datasets import load_dataset
     from data_import.pipeline.catalog import create_file_format
     from data_import.pipeline.readers import FileName
+    from django.contrib.auth.models import User
     from examples.models import Example
     from labels.models import Span
     from projects.models import ProjectType, SequenceLabelingProject

@@ -15,7 +15,6 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.formats.brat import CRLF_KEPT
 from annotator.core.formats.conll import LABEL_SPACE as CONLL_LABEL_SPACE
 from annotator.core.formats.doccano import OVERLAPS
-from annotator.core.formats.prodigy import OVERLAP as PRODIGY_OVERLAP
 from annotator.core.formats.exporter import (
     UNTOUCHED,
     ExportOptions,
@@ -25,6 +24,7 @@ from annotator.core.formats.exporter import (
 )
 from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.formats.jsonl import NativeWriter, iter_native
+from annotator.core.formats.prodigy import OVERLAP as PRODIGY_OVERLAP
 from annotator.core.formats.records import Cancelled, CorpusRecord, TransferReport
 from annotator.core.model import GOLD_LAYER
 from annotator.core.paths import resource_text
