@@ -73,7 +73,7 @@ def main() -> None:
             }
         )
     errors = [e.dict() for e in dataset.errors]
-    print(json.dumps({"examples": examples, "errors": errors}, ensure_ascii=False, default=str))
+    print(json.dumps({"examples": examples, "errors": errors}, default=str))
 
 
 if __name__ == "__main__":
