@@ -98,11 +98,12 @@ def test_export_writes_the_file_and_reports_what_was_left_out(
     monkeypatch.setattr(ExportDialog, "ask", classmethod(lambda cls, *a: ExportOptions("conll", target)))
     transfer.export_interactively(None, annotated, "alice")
     assert target.read_text(encoding="utf-8").startswith(
-        "-DOCSTART-\twood\talice\n\nRobert\tB-actor\nWood\tI-actor\n"
+        "-DOCSTART- -X- O O\n\nRobert -X- doc=wood|annotator=alice B-actor\nWood -X- O I-actor\n"
     )
     (message,) = messages
     assert message["title"] == "Export finished"
-    assert "Exported 2 document(s) as 3 record(s) with 4 span(s)" in str(message["text"])
+    assert "Exported 1 document(s) as 2 record(s) with 4 span(s)" in str(message["text"])
+    assert "1 documents the layer has not touched" in str(message["text"])  # "empty": nobody opened it
     assert "1 overlapping spans" in str(message["text"])
     assert "1 span notes" in str(message["text"])
     assert "wood/alice [7, 11) claim 'Wood'" in str(message["details"])
@@ -132,7 +133,7 @@ def test_import_adds_documents_and_spans_and_summarises(
     qtbot, annotated: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages
 ) -> None:
     source = tmp_path / "source.jsonl"
-    export_corpus(annotated, ExportOptions("doccano", source))
+    export_corpus(annotated, ExportOptions("doccano", source, include_untouched=True))
     with Project.open(tmp_path / "fresh.db") as fresh:
         request = ImportRequest((source,), ImportOptions())
         monkeypatch.setattr(ImportDialog, "ask", classmethod(lambda cls, *a: request))
