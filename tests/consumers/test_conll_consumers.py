@@ -193,3 +193,17 @@ def test_doccanos_conll_sample_imports_with_the_spans_seqeval_reads(project: Pro
     (doc_id,) = project.document_ids()
     text = project.document_text(doc_id)
     assert [(text[s.start : s.end], s.label) for s in project.spans(doc_id, path.stem)] == expected
+
+
+def test_awkward_ids_and_annotators_come_back(project: Project, tmp_path: Path) -> None:
+    ids = ["a b", "x|annotator=y", "%41", "é/ü", "line\u2028sep", "tab\there", "=", "doc=x", "👩\u200d🔬"]
+    project.add_documents(DocumentInput(doc_id, f"Kim {n}") for n, doc_id in enumerate(ids))
+    for doc_id in ids:
+        project.add_span(doc_id, "b|ob=%20 ü", 0, 3, "actor")
+    path = tmp_path / "ids.conll"
+    export(project, path, "conll")
+    assert {len(line.split(" ")) for line in path.read_text(encoding="utf-8").split("\n") if line} == {4}
+    with Project.open(tmp_path / "back.db") as back:
+        import_corpus(back, [path])
+        assert back.document_ids() == ids
+        assert back.annotators() == ["b|ob=%20 ü"]

@@ -140,7 +140,9 @@ class ConllWriter:
         out = self.out
         out.write(DOCSTART_LINE + "\n\n")
         lines: list[str] = []
-        chunk = document_field(record)  # the first token's chunk column, then "O"
+        outside = f" {NO_POS} {NO_CHUNK} O\n"  # the columns after the token, for most tokens
+        ends: dict[str, str] = {}  # the same for each tag
+        first_token = f" {NO_POS} {document_field(record)} "  # the first token's carry the id
         current = 0  # the tagged span the next tokens may belong to
         previous_end = -1
         for index, (start, end) in enumerate(token_offsets(text)):
@@ -152,10 +154,18 @@ class ConllWriter:
                 first, _last, label = tagged[current]
                 inside = index != first
                 tag = f"I-{label}" if inside else f"B-{label}"
-            if previous_end >= 0 and not inside and text.find("\n", previous_end, start) >= 0:
-                lines.append("\n")
-            lines.append(f"{text[start:end]} {NO_POS} {chunk} {tag}\n")
-            chunk = NO_CHUNK
+            if previous_end < 0:
+                lines.append(text[start:end] + first_token + tag + "\n")
+            else:
+                if not inside and text.find("\n", previous_end, start) >= 0:
+                    lines.append("\n")
+                if tag == "O":
+                    lines.append(text[start:end] + outside)
+                else:
+                    columns = ends.get(tag)
+                    if columns is None:
+                        columns = ends[tag] = f" {NO_POS} {NO_CHUNK} {tag}\n"
+                    lines.append(text[start:end] + columns)
             previous_end = end
             if len(lines) >= LINES_PER_WRITE:
                 out.write("".join(lines))

@@ -79,19 +79,22 @@ def spacy_tokens(text: str) -> Iterator[tuple[int, int, bool]]:
     of its own (``ws`` false), as spaCy's tokenizer makes it. Whitespace at the start of the text
     is a token too. Streamed like :func:`token_offsets`.
     """
-    previous: tuple[int, int] | None = None
-    for start, end in token_offsets(text):
-        yield from _with_gap(text, previous, start)
-        previous = (start, end)
-    yield from _with_gap(text, previous, len(text))
-
-
-def _with_gap(text: str, previous: tuple[int, int] | None, until: int) -> Iterator[tuple[int, int, bool]]:
-    """The previous token with its ``ws``, then the whitespace up to ``until`` as one token."""
-    gap = previous[1] if previous is not None else 0
-    if previous is not None:
-        ws = gap < until and text[gap] == " "
-        yield previous[0], previous[1], ws
-        gap += ws
-    if gap < until:
-        yield gap, until, False
+    previous_start = previous_end = gap = 0
+    first = True
+    for match in _pattern().finditer(text):
+        start, end = match.span()
+        if not first:
+            # A token's characters are never whitespace, so a space right after it lies in the gap.
+            ws = text[previous_end] == " "
+            yield previous_start, previous_end, ws
+            gap = previous_end + ws
+        first = False
+        if gap < start:
+            yield gap, start, False
+        previous_start, previous_end = start, end
+    if not first:
+        ws = text[previous_end : previous_end + 1] == " "
+        yield previous_start, previous_end, ws
+        gap = previous_end + ws
+    if gap < len(text):
+        yield gap, len(text), False
