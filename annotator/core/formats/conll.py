@@ -142,7 +142,7 @@ class ConllWriter:
         lines: list[str] = []
         outside = f" {NO_POS} {NO_CHUNK} O\n"  # the columns after the token, for most tokens
         ends: dict[str, str] = {}  # the same for each tag
-        first_token = f" {NO_POS} {document_field(record)} "  # the first token's carry the id
+        first_token = f" {NO_POS} {document_field(record)} "  # the first token's columns carry the id
         current = 0  # the tagged span the next tokens may belong to
         previous_end = -1
         for index, (start, end) in enumerate(token_offsets(text)):
