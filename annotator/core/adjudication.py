@@ -17,13 +17,11 @@ annotator later edits a span the disagreement changes and counts as undecided ag
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 
 from annotator.core.errors import AnnotatorError, SpanError
-from annotator.core.model import GOLD_LAYER, Span, validate_span
+from annotator.core.model import GOLD_LAYER, Decision, DecisionRecord, Span, validate_span
 from annotator.core.pairing import Disagreement, SpanTuple, agreed_spans, disagreements
 from annotator.core.store import NewSpan, Project, now
 
@@ -43,49 +41,8 @@ __all__ = [
 ]
 
 
-class Decision(str, Enum):
-    """What the reviewer chose for one disagreement."""
-
-    A = "a"
-    B = "b"
-    BOTH = "both"
-    NEITHER = "neither"
-    EDIT = "edit"
-
-    @property
-    def caption(self) -> str:
-        return {
-            "a": "accept A",
-            "b": "accept B",
-            "both": "both",
-            "neither": "neither",
-            "edit": "edited",
-        }[self.value]
-
-
 #: The key of a disagreement: its A span and its B span (either may be missing).
 DisagreementKey = tuple[SpanTuple | None, SpanTuple | None]
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    """A row of the ``adjudications`` table."""
-
-    document_id: str
-    a: str
-    b: str
-    a_span: SpanTuple | None
-    b_span: SpanTuple | None
-    start: int
-    end: int
-    kind: str
-    decision: Decision
-    result: tuple[SpanTuple, ...]
-    decided_at: str
-
-    @property
-    def key(self) -> DisagreementKey:
-        return (self.a_span, self.b_span)
 
 
 @dataclass(frozen=True)
@@ -138,17 +95,6 @@ def check_pair(project: Project, a: str, b: str) -> None:
         raise AnnotatorError(f"{GOLD_LAYER!r} is the adjudicated layer; compare two annotators")
 
 
-def _encode(span: SpanTuple | None) -> str:
-    return "" if span is None else json.dumps([span[0], span[1], span[2]], ensure_ascii=False)
-
-
-def _decode(raw: str) -> SpanTuple | None:
-    if not raw:
-        return None
-    start, end, label = json.loads(raw)
-    return (int(start), int(end), str(label))
-
-
 def _layer(project: Project, doc_id: str, annotator: str) -> list[SpanTuple]:
     return [s.key for s in project.spans(doc_id, annotator)]
 
@@ -158,71 +104,9 @@ def document_disagreements(project: Project, doc_id: str, a: str, b: str) -> lis
     return disagreements(_layer(project, doc_id, a), _layer(project, doc_id, b))
 
 
-def _record_from_row(row: Sequence[object]) -> DecisionRecord:
-    doc_id, a, b, a_span, b_span, start, end, kind, decision, result, decided_at = row
-    return DecisionRecord(
-        str(doc_id),
-        str(a),
-        str(b),
-        _decode(str(a_span)),
-        _decode(str(b_span)),
-        int(start),  # type: ignore[call-overload]
-        int(end),  # type: ignore[call-overload]
-        str(kind),
-        Decision(str(decision)),
-        tuple((int(s), int(e), str(lab)) for s, e, lab in json.loads(str(result))),
-        str(decided_at),
-    )
-
-
-_COLUMNS = 'document_id, a, b, a_span, b_span, start, "end", kind, decision, result, decided_at'
-
-
 def decisions(project: Project, doc_id: str, a: str, b: str) -> dict[DisagreementKey, DecisionRecord]:
     """Every recorded decision for this document and pair, by disagreement key."""
-    rows = project.db.execute(
-        f"SELECT {_COLUMNS} FROM adjudications WHERE document_id = ? AND a = ? AND b = ?",
-        [doc_id, a, b],
-    ).fetchall()
-    records = [_record_from_row(row) for row in rows]
-    return {record.key: record for record in records}
-
-
-def _find_record(
-    project: Project, doc_id: str, a: str, b: str, key: DisagreementKey
-) -> DecisionRecord | None:
-    row = project.db.execute(
-        f"SELECT {_COLUMNS} FROM adjudications WHERE document_id = ? AND a = ? AND b = ? "
-        "AND a_span = ? AND b_span = ?",
-        [doc_id, a, b, _encode(key[0]), _encode(key[1])],
-    ).fetchone()
-    return _record_from_row(row) if row else None
-
-
-def _delete_record(project: Project, doc_id: str, a: str, b: str, key: DisagreementKey) -> None:
-    project.db.execute(
-        "DELETE FROM adjudications WHERE document_id = ? AND a = ? AND b = ? AND a_span = ? AND b_span = ?",
-        [doc_id, a, b, _encode(key[0]), _encode(key[1])],
-    )
-
-
-def _write_record(project: Project, record: DecisionRecord) -> None:
-    project.db.execute(
-        f"INSERT OR REPLACE INTO adjudications ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            record.document_id,
-            record.a,
-            record.b,
-            _encode(record.a_span),
-            _encode(record.b_span),
-            record.start,
-            record.end,
-            record.kind,
-            record.decision.value,
-            json.dumps([list(s) for s in record.result], ensure_ascii=False),
-            record.decided_at,
-        ],
-    )
+    return {record.key: record for record in project.decisions(doc_id, a, b)}
 
 
 def _gold_ids(project: Project, doc_id: str) -> dict[SpanTuple, int]:
@@ -265,7 +149,7 @@ def resolve(
     }[decision]
     key: DisagreementKey = (disagreement.a, disagreement.b)
     with project.transaction():
-        previous = _find_record(project, doc_id, a, b, key)
+        previous = project.find_decision(doc_id, a, b, key)
         stale = {s for s in (disagreement.a, disagreement.b) if s}
         if previous is not None:
             stale.update(previous.result)
@@ -274,8 +158,7 @@ def resolve(
         have = {s.key for s in project.spans(doc_id, GOLD_LAYER)}
         wanted = sorted(dict.fromkeys(s for s in chosen if s not in have))
         added = project.add_spans(NewSpan(doc_id, GOLD_LAYER, *s) for s in wanted)
-        _write_record(
-            project,
+        project.record_decision(
             DecisionRecord(
                 doc_id,
                 a,
@@ -301,9 +184,9 @@ def revert(project: Project, change: ResolveChange | AgreedChange) -> None:
             project.restore_spans(change.removed)
         if isinstance(change, ResolveChange):
             key: DisagreementKey = (change.disagreement.a, change.disagreement.b)
-            _delete_record(project, change.document_id, change.a, change.b, key)
+            project.forget_decision(change.document_id, change.a, change.b, key)
             if change.previous is not None:
-                _write_record(project, change.previous)
+                project.record_decision(change.previous)
 
 
 def accept_all_agreed(project: Project, doc_id: str, a: str, b: str) -> AgreedChange:
@@ -324,11 +207,12 @@ def progress(project: Project, doc_ids: Iterable[str], a: str, b: str) -> Progre
     """
     resolved = total = 0
     per_document: dict[str, tuple[int, int]] = {}
-    for doc_id in doc_ids:
-        found = document_disagreements(project, doc_id, a, b)
-        decided = decisions(project, doc_id, a, b)
-        done = sum(1 for d in found if (d.a, d.b) in decided)
-        per_document[doc_id] = (done, len(found))
-        resolved += done
-        total += len(found)
+    with project.snapshot():  # layers and decisions of one moment
+        for doc_id in doc_ids:
+            found = document_disagreements(project, doc_id, a, b)
+            decided = decisions(project, doc_id, a, b)
+            done = sum(1 for d in found if (d.a, d.b) in decided)
+            per_document[doc_id] = (done, len(found))
+            resolved += done
+            total += len(found)
     return Progress(resolved, total, per_document)

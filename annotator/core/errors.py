@@ -28,6 +28,12 @@ class ProjectWriteError(ProjectError):
     """The change could not be written (disk full, read-only file, I/O error); nothing was saved."""
 
 
+class DamagedRowError(ProjectError):
+    """A row of the project file breaks the rules that every row the program writes keeps (a span
+    outside its text, ``meta`` that is not JSON...): the file was changed by something else.
+    Readers raise it naming the row; nothing is written."""
+
+
 class SpanError(AnnotatorError):
     """A span breaks one of the rules a span must follow."""
 

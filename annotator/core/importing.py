@@ -7,34 +7,25 @@ Reading documents and corpora lives in :mod:`annotator.core.formats` (plain docu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from annotator.core.errors import AnnotatorError
 from annotator.core.formats.plain import seed_documents
 from annotator.core.paths import default_project_path
-from annotator.core.store import DEFAULT_BUSY_TIMEOUT_MS, Project
+from annotator.core.store import Project, busy_timeout_ms
 
-#: Seconds a write waits for another program's write before it gives up (default 5).
-BUSY_TIMEOUT_ENV = "ANNOTATOR_BUSY_TIMEOUT"
-
-
-def busy_timeout_ms() -> int:
-    """The wait for another program's write, from ``ANNOTATOR_BUSY_TIMEOUT`` (seconds) if set."""
-    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    try:
-        seconds = float(value) if value else DEFAULT_BUSY_TIMEOUT_MS / 1000
-    except ValueError:
-        raise AnnotatorError(f"{BUSY_TIMEOUT_ENV}={value!r}: expected a number of seconds") from None
-    return max(0, int(seconds * 1000))
+__all__ = ["busy_timeout_ms", "open_project"]
 
 
-def open_project(path: str | Path | None = None, *, readonly: bool = False) -> Project:
+def open_project(path: str | Path | None = None, *, readonly: bool = False, reading: bool = False) -> Project:
     """Open ``path``, or the default project, creating it with the sample article on first use.
 
-    ``readonly`` opens an existing project for reading only (see :meth:`Project.open`).
+    ``readonly`` opens an existing project for reading only (see :meth:`Project.open`);
+    ``reading`` does that too, but creates a missing project (the default one on first use)
+    first. The wait for other programs' writes comes from ``ANNOTATOR_BUSY_TIMEOUT``.
     """
     wait = busy_timeout_ms()
-    if path is not None:
-        return Project.open(Path(path).expanduser(), readonly=readonly, busy_timeout_ms=wait)
-    return Project.open(default_project_path(), readonly=readonly, seed=seed_documents, busy_timeout_ms=wait)
+    target = Path(path).expanduser() if path is not None else default_project_path()
+    seed = seed_documents if path is None else None
+    if reading:
+        return Project.open_for_reading(target, seed=seed, busy_timeout_ms=wait)
+    return Project.open(target, readonly=readonly, seed=seed, busy_timeout_ms=wait)

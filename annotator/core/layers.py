@@ -27,26 +27,32 @@ def shared_documents(project: Project, a: str, b: str) -> list[str]:
 def layers_from_project(
     project: Project, a: str, b: str, doc_ids: Sequence[str] | None = None
 ) -> list[DocumentLayers]:
-    """A's and B's layers of ``doc_ids`` (default: the shared documents); names are checked."""
-    known = project.annotators()
-    for name in (a, b):
-        if name not in known:
-            raise AnnotatorError(f"unknown annotator {name!r} (annotators: {', '.join(known) or 'none yet'})")
-    if doc_ids is None:
-        doc_ids = shared_documents(project, a, b)
-    else:
-        missing = [doc_id for doc_id in doc_ids if not project.has_document(doc_id)]
-        if missing:
-            raise DocumentError(f"no document with id {', '.join(map(repr, missing))} in the project")
-    return [
-        DocumentLayers(
-            doc.id,
-            len(doc.text),
-            [s.key for s in project.spans(doc.id, a)],
-            [s.key for s in project.spans(doc.id, b)],
-        )
-        for doc in project.iter_documents(list(doc_ids))
-    ]
+    """A's and B's layers of ``doc_ids`` (default: the shared documents); names are checked.
+
+    Read in one snapshot, so another program writing meanwhile never mixes two states.
+    """
+    with project.snapshot():
+        known = project.annotators()
+        for name in (a, b):
+            if name not in known:
+                raise AnnotatorError(
+                    f"unknown annotator {name!r} (annotators: {', '.join(known) or 'none yet'})"
+                )
+        if doc_ids is None:
+            doc_ids = shared_documents(project, a, b)
+        else:
+            missing = [doc_id for doc_id in doc_ids if not project.has_document(doc_id)]
+            if missing:
+                raise DocumentError(f"no document with id {', '.join(map(repr, missing))} in the project")
+        return [
+            DocumentLayers(
+                doc.id,
+                len(doc.text),
+                [s.key for s in project.spans(doc.id, a)],
+                [s.key for s in project.spans(doc.id, b)],
+            )
+            for doc in project.iter_documents(list(doc_ids))
+        ]
 
 
 def _read_export(path: Path) -> tuple[str, dict[str, tuple[str, list[SpanTuple]]]]:

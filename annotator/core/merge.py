@@ -4,7 +4,7 @@ The rules, in the order they are checked (nothing is written unless every check 
 whole merge is one transaction):
 
 * The other file must be an Annotator project this version understands. It is opened
-  read-only and never modified.
+  read-only (the store's own checks) and read in one snapshot; it is never modified.
 * Documents are matched by id *and* content hash. A document the target lacks is copied; the
   same id with different text is refused, naming the id.
 * A layer is one annotator's spans and status on one document. A layer the target does not
@@ -13,32 +13,25 @@ whole merge is one transaction):
   same file twice changes nothing). A layer the target has with *different* spans is refused,
   naming the document and annotator: two versions of one person's work must be reconciled by
   a person, not silently unioned.
-* Labels the other project's spans use and the target lacks are added (with the other
-  project's colour; its hotkey if free), so no span is lost.
+* Labels the other project's spans use and the target lacks are added with the other
+  project's colour and its hotkey when that key is free here (else without a hotkey), so no
+  span is lost.
+* Reviewers' decisions (:mod:`annotator.core.adjudication`) travel with the layers: the
+  decisions on one document and pair of annotators are copied when the target has none for
+  them, left alone when it has the same ones, and refused when it has others.
 
 The gold layer is merged under the same rules as any other layer.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections import defaultdict
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.errors import DocumentError, ProjectError
-from annotator.core.model import Span, Status
-from annotator.core.store import (
-    APPLICATION_ID,
-    SCHEMA_VERSION,
-    DocumentInput,
-    NewSpan,
-    Project,
-    inspect_file,
-    read_only_uri,
-)
+from annotator.core.model import DecisionRecord, Document, Label, Span, Status
+from annotator.core.store import DocumentInput, NewSpan, Project
 
 __all__ = ["MergeResult", "merge_project"]
 
@@ -52,6 +45,7 @@ class MergeResult:
     layers_unchanged: list[tuple[str, str]] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
     spans_added: int = 0
+    decisions_added: int = 0
 
     def summary(self) -> str:
         """One line for the command line."""
@@ -59,6 +53,8 @@ class MergeResult:
             f"merged {len(self.layers_added)} layer(s) with {self.spans_added} span(s)",
             f"{len(self.documents_added)} new document(s)",
         ]
+        if self.decisions_added:
+            parts.append(f"{self.decisions_added} reviewer decision(s)")
         if self.layers_unchanged:
             parts.append(f"{len(self.layers_unchanged)} layer(s) already present")
         if self.labels_added:
@@ -66,57 +62,43 @@ class MergeResult:
         return ", ".join(parts)
 
 
+#: The decisions on one document and pair of annotators: (document id, a, b).
+_Pair = tuple[str, str, str]
+
+
 @dataclass
 class _Other:
     """Everything read from the other project."""
 
-    documents: list[tuple[str, str, str, str, str, str]]  # id, title, text, sha256, source, meta
-    labels: dict[str, tuple[str, str | None]]  # name -> (color, hotkey)
+    documents: list[Document]
+    labels: dict[str, Label]
     spans: dict[tuple[str, str], list[Span]]
     status: dict[tuple[str, str], Status]
+    decisions: dict[_Pair, list[DecisionRecord]]
 
 
 def _read_other(path: Path) -> _Other:
     if not path.is_file():
         raise ProjectError(f"{path}: no such project file")
-    app_id, version = inspect_file(path)
-    if app_id != APPLICATION_ID:
-        raise ProjectError(f"{path}: not an Annotator project (an SQLite database of another application)")
-    if version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path}: written by a newer Annotator (schema {version}, this version understands up to "
-            f"{SCHEMA_VERSION}); upgrade Annotator to merge it"
+    with Project.open(path, readonly=True) as other, other.snapshot():
+        spans: dict[tuple[str, str], list[Span]] = {}
+        for doc_id, annotator, layer in other.iter_layer_spans():
+            spans[(doc_id, annotator)] = layer
+        decisions: dict[_Pair, list[DecisionRecord]] = defaultdict(list)
+        for record in other.decisions():
+            decisions[(record.document_id, record.a, record.b)].append(record)
+        return _Other(
+            list(other.iter_documents()),
+            {label.name: label for label in other.labels()},
+            spans,
+            other.statuses(),
+            dict(decisions),
         )
-    if version < 1:
-        raise ProjectError(f"{path}: not an Annotator project (no schema version)")
-    uri = read_only_uri(path)
-    try:
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            documents = conn.execute(
-                "SELECT id, title, text, sha256, source, meta FROM documents ORDER BY position, id"
-            ).fetchall()
-            labels = {
-                name: (color, hotkey)
-                for name, color, hotkey in conn.execute(
-                    "SELECT name, color, hotkey FROM labels ORDER BY position, name"
-                )
-            }
-            spans: dict[tuple[str, str], list[Span]] = defaultdict(list)
-            for row in conn.execute(
-                'SELECT id, document_id, annotator, start, "end", label, note, created, updated '
-                'FROM spans ORDER BY document_id, annotator, start, "end", label'
-            ):
-                span = Span(*row)
-                spans[(span.document_id, span.annotator)].append(span)
-            status = {
-                (doc_id, annotator): Status(value)
-                for doc_id, annotator, value in conn.execute(
-                    "SELECT document_id, annotator, status FROM status"
-                )
-            }
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path}: cannot read the project: {exc}") from exc
-    return _Other(documents, labels, dict(spans), status)
+
+
+def _what_was_decided(records: list[DecisionRecord]) -> set[tuple[object, ...]]:
+    """The decisions of one pair, without the moments they were made."""
+    return {(r.a_span, r.b_span, r.start, r.end, r.kind, r.decision, r.result) for r in records}
 
 
 def merge_project(target: Project, other_path: str | Path) -> MergeResult:
@@ -128,13 +110,15 @@ def merge_project(target: Project, other_path: str | Path) -> MergeResult:
 
     # Check everything before writing anything.
     new_documents: list[DocumentInput] = []
-    for doc_id, title, text, sha256, source, meta in other.documents:
-        mine = target.document_hash(doc_id)
+    for document in other.documents:
+        mine = target.document_hash(document.id)
         if mine is None:
-            new_documents.append(DocumentInput(doc_id, text, title, source, json.loads(meta)))
-        elif mine != sha256:
+            new_documents.append(
+                DocumentInput(document.id, document.text, document.title, document.source, document.meta)
+            )
+        elif mine != document.sha256:
             raise DocumentError(
-                f"{other_path}: document {doc_id!r} has different text here and in the other "
+                f"{other_path}: document {document.id!r} has different text here and in the other "
                 "project; refusing to merge (spans would point into the wrong text)"
             )
     layers = sorted(set(other.spans) | set(other.status))
@@ -154,8 +138,23 @@ def merge_project(target: Project, other_path: str | Path) -> MergeResult:
                 f"this project ({len(mine_spans)} vs {len(theirs)} span(s)); refusing to merge - "
                 "reconcile the two versions first"
             )
+    decisions_to_copy: list[DecisionRecord] = []
+    for (doc_id, a, b), records in sorted(other.decisions.items()):
+        mine_records = target.decisions(doc_id, a, b) if target.has_document(doc_id) else []
+        if not mine_records:
+            decisions_to_copy += records
+        elif _what_was_decided(mine_records) != _what_was_decided(records):
+            raise DocumentError(
+                f"{other_path}: the reviewer's decisions on {a} vs {b} in document {doc_id!r} differ "
+                f"from the ones in this project ({len(mine_records)} vs {len(records)} decision(s)); "
+                "refusing to merge - reconcile the two reviews first"
+            )
     used_labels = sorted(
-        {s.label for key in to_copy for s in other.spans.get(key, [])} - set(target.labels().names),
+        (
+            {s.label for key in to_copy for s in other.spans.get(key, [])}
+            | {s[2] for record in decisions_to_copy for s in record.result}
+        )
+        - set(target.labels().names),
         key=list(other.labels).index,
     )
 
@@ -163,9 +162,9 @@ def merge_project(target: Project, other_path: str | Path) -> MergeResult:
     spans_added = 0
     with target.transaction():
         for name in used_labels:
-            color, hotkey = other.labels[name]
-            free = hotkey is not None and target.labels().by_hotkey(hotkey) is None
-            target.add_label(name, color, hotkey if free else None)
+            label = other.labels[name]
+            free = label.hotkey is not None and target.labels().by_hotkey(label.hotkey) is None
+            target.add_label(name, label.color, label.hotkey if free else None)
         if new_documents:
             documents_added = target.add_documents(new_documents).added
         for doc_id, annotator in to_copy:
@@ -180,4 +179,6 @@ def merge_project(target: Project, other_path: str | Path) -> MergeResult:
             status = other.status.get((doc_id, annotator))
             if status is not None:
                 target.set_status(doc_id, annotator, status)
-    return MergeResult(documents_added, to_copy, unchanged, used_labels, spans_added)
+        for record in decisions_to_copy:
+            target.record_decision(record)
+    return MergeResult(documents_added, to_copy, unchanged, used_labels, spans_added, len(decisions_to_copy))

@@ -33,6 +33,15 @@ class Unchanged(Enum):
 UNCHANGED = Unchanged.UNCHANGED
 
 
+class Automatic(Enum):
+    """Marks an optional argument as "choose one for me" where ``None`` is a real value."""
+
+    AUTOMATIC = "automatic"
+
+
+AUTOMATIC = Automatic.AUTOMATIC
+
+
 class Status(str, Enum):
     """Where one annotator stands with one document."""
 
@@ -171,6 +180,8 @@ class Span:
     note: str | None = None
     created: str = ""
     updated: str = ""
+    #: The suggestion source the span was accepted from (None: made by hand).
+    source: str | None = None
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -178,6 +189,51 @@ class Span:
 
     def text_in(self, text: str) -> str:
         return text[self.start : self.end]
+
+
+#: A span as agreement and adjudication see it: (start, end, label).
+SpanKey = tuple[int, int, str]
+
+
+class Decision(str, Enum):
+    """What a reviewer chose for one disagreement between two layers."""
+
+    A = "a"
+    B = "b"
+    BOTH = "both"
+    NEITHER = "neither"
+    EDIT = "edit"
+
+    @property
+    def caption(self) -> str:
+        return {
+            "a": "accept A",
+            "b": "accept B",
+            "both": "both",
+            "neither": "neither",
+            "edit": "edited",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A reviewer's recorded decision on one disagreement (a row of ``adjudications``)."""
+
+    document_id: str
+    a: str
+    b: str
+    a_span: SpanKey | None
+    b_span: SpanKey | None
+    start: int
+    end: int
+    kind: str
+    decision: Decision
+    result: tuple[SpanKey, ...]
+    decided_at: str
+
+    @property
+    def key(self) -> tuple[SpanKey | None, SpanKey | None]:
+        return (self.a_span, self.b_span)
 
 
 def validate_span(text: str, start: int, end: int, label: str, labels: LabelSet) -> None:

@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 import time
-import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
@@ -18,8 +18,12 @@ from annotator import APP_ID, APP_NAME, ORG_NAME, __version__
 from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.paths import resources_dir
 from annotator.core.store import Project
+from annotator.gui import messages
 from annotator.gui.settings import Settings, os_user_name
-from annotator.gui.widgets import AnnotatorDialog
+from annotator.gui.widgets import AnnotatorDialog, annotator_problem
+
+if TYPE_CHECKING:
+    from annotator.gui.mainwindow import MainWindow
 
 #: Environment variables the window reads (documented in docs/gui.md).
 SETTINGS_ENV = "ANNOTATOR_SETTINGS"  # path of the settings INI file
@@ -64,26 +68,56 @@ def known_annotator(settings: Settings) -> str | None:
     return os.environ.get(NAME_ENV, "").strip() or settings.annotator
 
 
+def annotator_source(settings: Settings) -> str:
+    """Where :func:`known_annotator` found the name, in words for a message."""
+    if os.environ.get(NAME_ENV, "").strip():
+        return f"the environment variable {NAME_ENV}"
+    return f"the settings file {settings.path}"
+
+
 def choose_annotator(settings: Settings, parent=None) -> str:
-    """The annotator's name: from the environment, the settings, or asked once (OS user name)."""
+    """The annotator's name: from the environment or the settings when it is a name the window
+    can annotate under, else asked (once on a first start; with the reason when the known name
+    cannot be used). Cancelling keeps the OS user name."""
     known = known_annotator(settings)
-    if known:
+    problem = annotator_problem(known) if known else None
+    if known and problem is None:
         return known
-    name = AnnotatorDialog.ask(parent, os_user_name(), first_start=True) or os_user_name()
+    reason = (
+        f"The annotator name “{known}” from {annotator_source(settings)} cannot be used: {problem}"
+        if known
+        else ""
+    )
+    name = (
+        AnnotatorDialog.ask(parent, os_user_name(), first_start=not known, problem=reason) or os_user_name()
+    )
     settings.annotator = name
     settings.sync()
     return name
 
 
 def open_start_project(db: Path | None, settings: Settings) -> Project:
-    """``db`` if given; else the project open last time; else the (seeded) default project."""
+    """``db`` if given; else the project open last time; else the (seeded) default project.
+
+    When the last project cannot be opened, a message says why before the default one opens.
+    """
     from annotator.core.importing import open_project
 
-    if db is None and settings.last_project is not None and settings.last_project.exists():
+    last = settings.last_project
+    if db is None and last is not None:
         try:
-            return open_project(settings.last_project)
-        except AnnotatorError:
-            pass  # fall back to the default project below
+            if not last.exists():
+                raise ProjectError(f"{last}: no longer exists (moved or deleted?)")
+            return open_project(last)
+        except AnnotatorError as exc:
+            if not os.environ.get(QUIT_ENV):
+                messages.warn(
+                    None,
+                    f"{APP_NAME} cannot open the last project",
+                    f"The project you had open last time cannot be opened:\n{exc}\n\n"
+                    f"{APP_NAME} did not change that file and opens your default project instead. "
+                    "File → Open recent or File → Open project… bring it back once it is fixed.",
+                )
     return open_project(db)
 
 
@@ -140,22 +174,6 @@ def recover_start(error: AnnotatorError, offer_default: bool) -> Project | None:
             error = exc
 
 
-def _report_unexpected(kind: type[BaseException], value: BaseException, tb) -> None:
-    """An unexpected error (a bug): reported, and the window goes on; saved work is safe."""
-    traceback.print_exception(kind, value, tb)
-    if kind is KeyboardInterrupt or QApplication.instance() is None:
-        return
-    box = QMessageBox(
-        QMessageBox.Critical,
-        f"{APP_NAME}: unexpected error",
-        "Something went wrong inside Annotator (a bug). Every change the window showed as saved "
-        "is in the project file.\n\nPlease report this, with the details below.",
-    )
-    box.setTextFormat(Qt.PlainText)
-    box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
-    box.exec()
-
-
 def _close_on_signals(window) -> None:
     """SIGTERM / Ctrl+C close the window properly (its layout and position are saved)."""
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -166,35 +184,46 @@ def _close_on_signals(window) -> None:
     timer.start(250)
 
 
-def run(db: Path | None) -> int:
-    """Open the annotation window on ``db`` (or the default project); returns the exit code."""
-    started = time.perf_counter()
-    app = application()
-    settings = Settings(os.environ.get(SETTINGS_ENV) or None)
-    sys.excepthook = _report_unexpected
+def start(db: Path | None, settings: Settings) -> MainWindow | None:
+    """Open the project and show the window on it (asking what to open, and who is annotating,
+    where need be); None when the user chose to quit."""
     try:
         project = open_start_project(db, settings)
     except AnnotatorError as exc:
         if os.environ.get(QUIT_ENV):
             sys.stderr.write(f"annotator: error: {exc}\n")
-            return 1
+            return None
         recovered = recover_start(exc, offer_default=db is not None)
         if recovered is None:
-            return 1
+            return None
         project = recovered
     from annotator.gui.mainwindow import MainWindow
 
-    first_start = known_annotator(settings) is None
-    annotator = known_annotator(settings) or os_user_name()
+    known = known_annotator(settings)
+    usable = known is not None and annotator_problem(known) is None
+    annotator = known if usable else os_user_name()
+    while True:
+        try:
+            window = MainWindow(project, settings, annotator)
+            break
+        except AnnotatorError as exc:  # a damaged row in the labels or the document list
+            project.close()
+            if os.environ.get(QUIT_ENV):
+                sys.stderr.write(f"annotator: error: {exc}\n")
+                return None
+            recovered = recover_start(exc, offer_default=db is not None)
+            if recovered is None:
+                return None
+            project = recovered
     if project.path is not None:
         settings.add_recent_project(project.path)
         settings.last_project = project.path
-    window = MainWindow(project, settings, annotator)
     window.show()
     window.activateWindow()
     window.open_initial_document()
-    if first_start and not os.environ.get(QUIT_ENV):
-        # Asked once, over the window that already shows the article.
+    if not usable and not os.environ.get(QUIT_ENV):
+        # Asked over the window that already shows the article: once on a first start, and
+        # whenever the name from the environment or the settings cannot be used.
         def ask() -> None:
             name = choose_annotator(settings, window)
             if name != window.session.annotator:
@@ -205,6 +234,18 @@ def run(db: Path | None) -> int:
             window.text_view.setFocus()
 
         QTimer.singleShot(0, ask)
+    return window
+
+
+def run(db: Path | None) -> int:
+    """Open the annotation window on ``db`` (or the default project); returns the exit code."""
+    started = time.perf_counter()
+    app = application()
+    settings = Settings(os.environ.get(SETTINGS_ENV) or None)
+    sys.excepthook = messages.unexpected
+    window = start(db, settings)
+    if window is None:
+        return 1
     _close_on_signals(window)
     if os.environ.get(QUIT_ENV):
 

@@ -1,4 +1,4 @@
-"""The article view: read-only plain text with every span of the open layer painted on it.
+"""The article view: the open document with every span of the open layer painted on it.
 
 Spans are drawn in two ways, both limited to what changed or what is visible:
 
@@ -7,9 +7,10 @@ Spans are drawn in two ways, both limited to what changed or what is visible:
   screen (styling all 2,000 paragraphs of a 1 MB text up front re-lays out each of them and
   costs most of a second), and after an edit only the on-screen blocks the span touches are
   re-highlighted (``rehighlightBlock``), never the whole document;
-* :meth:`TextView.paintEvent` draws, for the blocks on screen only, one underline lane per
-  nesting depth in the label's full colour and an outline round the selected span, so every
-  span of a nest or an overlap stays visible and can be picked.
+* layers (:mod:`annotator.gui.textview`) draw, for the blocks on screen only, one underline
+  lane per nesting depth in the label's full colour with an outline round the selected span
+  (:class:`SpanMarks`), the label names above the spans when asked for (:class:`LabelNames`),
+  and the find matches (:class:`FindMarks`).
 
 ``ExtraSelection`` is used only for the few current things (find matches on screen), never for
 all spans: re-setting thousands of them per edit is too slow (100-300 ms for 20,000).
@@ -17,54 +18,39 @@ all spans: re-setting thousands of them per edit is too slow (100-300 ms for 20,
 
 from __future__ import annotations
 
-import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from bisect import bisect_left
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QKeySequence,
+    QFontMetricsF,
     QPainter,
     QPainterPath,
-    QPalette,
     QPen,
     QSyntaxHighlighter,
-    QTextBlockFormat,
     QTextCharFormat,
-    QTextCursor,
     QTextDocument,
-    QTextOption,
 )
-from PySide6.QtWidgets import QApplication, QTextEdit, QToolTip
+from PySide6.QtWidgets import QTextEdit, QToolTip
 
 from annotator.core.model import LabelSet, Span
 from annotator.core.text_ops import assign_lanes
-from annotator.gui.literal import html_text, isolate, one_line
+from annotator.gui import colors
+from annotator.gui.literal import one_line, rich
 from annotator.gui.session import LayerSession
+from annotator.gui.textview import CodePointTextView, Layer
 
-READING_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "serif"]
-READING_POINT_SIZE = 12
-LINE_HEIGHT_PERCENT = 150
 LANE_GAP = 3  # pixels between stacked underlines
 LANE_WIDTH = 2
-
-
-def mix(color: QColor, base: QColor, amount: float) -> QColor:
-    """``amount`` of ``color`` over ``base``: light tints on a light base, dark ones on dark."""
-    return QColor(
-        round(base.red() + (color.red() - base.red()) * amount),
-        round(base.green() + (color.green() - base.green()) * amount),
-        round(base.blue() + (color.blue() - base.blue()) * amount),
-    )
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.Base).lightness() < 128
+#: Line height with the label names shown: room above each line for a row of name tags.
+NAMES_LINE_HEIGHT_PERCENT = 235
 
 
 class SpanHighlighter(QSyntaxHighlighter):
     """Tints the characters of each block by the spans over them (innermost label wins)."""
 
-    def __init__(self, view: TextView) -> None:
+    def __init__(self, view: ArticleView) -> None:
         super().__init__(None)
         self.view = view
         self._formats: dict[tuple[str, int], QTextCharFormat] = {}
@@ -80,13 +66,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         fmt = self._formats.get(key)
         if fmt is None:
             fmt = QTextCharFormat()
-            base = self.view.palette().color(QPalette.Base)
-            amount = (
-                (0.22, 0.34, 0.44)[min(depth, 3) - 1]
-                if not is_dark(self.view.palette())
-                else (0.30, 0.42, 0.52)[min(depth, 3) - 1]
-            )
-            fmt.setBackground(mix(self.view.label_color(label), base, amount))
+            fmt.setBackground(colors.tint(self.view.label_color(label), self.view.palette(), depth))
             self._formats[key] = fmt
         return fmt
 
@@ -118,35 +98,190 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(a, b - a, self._format(innermost[3], len(active)))
 
 
-class TextView(QTextEdit):
-    """The article, read-only, with spans painted on it; reports clicks on spans."""
+class SpanMarks(Layer):
+    """An underline per span in its label's colour, one lane per nesting depth; the selected
+    span outlined."""
+
+    view: ArticleView
+
+    def paint(self, painter: QPainter, area: QRect) -> None:
+        view = self.view
+        session = view.session
+        if not session.spans:
+            return
+        for block, shift in view.visible_blocks(area):
+            bounds = view.block_code_points(block)
+            if bounds is None:
+                continue
+            hits = list(session.index.overlapping(*bounds))
+            if not hits:
+                continue
+            lanes = assign_lanes(hits)
+            for span_id, start, end in hits:
+                color = view.label_color(session.spans[span_id].label)
+                selected = span_id == view.selected_span
+                lane = lanes[span_id]
+                pieces = view.block_segments(block, shift, max(start, bounds[0]), min(end, bounds[1]))
+                for segment, _line in pieces:
+                    y = segment.bottom + 1.5 + lane * (LANE_WIDTH + LANE_GAP)
+                    painter.setPen(QPen(color, LANE_WIDTH + (1 if selected else 0), Qt.SolidLine, Qt.FlatCap))
+                    painter.drawLine(QPointF(segment.x1, y), QPointF(segment.x2, y))
+                    if selected:
+                        rect = QRectF(
+                            segment.x1 - 2,
+                            segment.top - 1,
+                            segment.x2 - segment.x1 + 4,
+                            segment.bottom - segment.top + 2,
+                        )
+                        path = QPainterPath()
+                        path.addRoundedRect(rect, 3, 3)
+                        painter.setPen(QPen(color, 2))
+                        painter.drawPath(path)
+
+
+class LabelNames(Layer):
+    """Each span's label name in a small tag above its first character (View → Show label
+    names), tags of spans starting close together set side by side so none hides another."""
+
+    view: ArticleView
+
+    def __init__(self, view: ArticleView) -> None:
+        super().__init__(view)
+        self.visible = False
+
+    def font(self) -> QFont:
+        font = QFont(self.view.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.62))
+        font.setBold(True)
+        return font
+
+    def tags(self, area: QRect) -> list[tuple[QRectF, str, QColor]]:
+        """(rectangle, name, colour) of the tags inside ``area`` (viewport coordinates), while
+        the names are shown."""
+        if not self.visible:
+            return []
+        view = self.view
+        session = view.session
+        metrics = QFontMetricsF(self.font())
+        height = metrics.height() + 2
+        found = []
+        for block, shift in view.visible_blocks(area):
+            bounds = view.block_code_points(block)
+            if bounds is None:
+                continue
+            starting = sorted(
+                (start, -end, span_id)
+                for span_id, start, end in session.index.overlapping(*bounds)
+                if start >= bounds[0]
+            )
+            right_edge: dict[float, float] = {}  # per line (its top): where the last tag ended
+            for start, _neg_end, span_id in starting:
+                label = session.spans[span_id].label
+                first = next(iter(view.block_segments(block, shift, start, start + 1)), None)
+                if first is None:
+                    continue
+                segment = first[0]
+                name = one_line(label, 24)
+                width = metrics.horizontalAdvance(name) + 8
+                x = max(segment.x1, right_edge.get(segment.top, -1e9) + 3)
+                right_edge[segment.top] = x + width
+                rect = QRectF(x, segment.top - height - 1, width, height)
+                found.append((rect, name, view.label_color(label)))
+        return found
+
+    def paint(self, painter: QPainter, area: QRect) -> None:
+        if not self.view.session.spans:
+            return
+        painter.setFont(self.font())
+        for rect, name, color in self.tags(area):
+            path = QPainterPath()
+            path.addRoundedRect(rect, 3, 3)
+            painter.fillPath(path, color)
+            painter.setPen(QColor(colors.readable_text_on(color)))
+            painter.drawText(rect, Qt.AlignCenter, name)
+
+
+class FindMarks(Layer):
+    """Find matches on screen as a highlight told apart from every label tint; the current
+    match outlined."""
+
+    def __init__(self, view: ArticleView) -> None:
+        super().__init__(view)
+        self.ranges: list[tuple[int, int]] = []  # UTF-16, every match, in order
+        self.current = -1
+
+    def reset(self) -> None:
+        self.ranges = []
+        self.current = -1
+
+    def set_matches(self, ranges: list[tuple[int, int]], current: int) -> None:
+        offsets = self.view.offsets
+        self.ranges = [offsets.span_to_utf16(s, e) for s, e in ranges]
+        self.current = current
+        self.changed()
+
+    def _colors(self) -> tuple[QColor, QColor]:
+        labels = self.view.label_colors()
+        return colors.find_colors(labels, colors.is_dark(self.view.palette()))
+
+    def selections(self, top: int, bottom: int) -> list[QTextEdit.ExtraSelection]:
+        if not self.ranges:
+            return []
+        match, current = self._colors()
+        selections = []
+        for i in range(max(0, bisect_left(self.ranges, (top, 0)) - 1), len(self.ranges)):
+            start, end = self.ranges[i]
+            if start > bottom:
+                break
+            fmt = QTextCharFormat()
+            fmt.setBackground(current if i == self.current else match)
+            fmt.setForeground(QColor(colors.readable_text_on(current if i == self.current else match)))
+            selections.append(self.view.selection_for(start, end, fmt))
+        return selections
+
+    def paint(self, painter: QPainter, area: QRect) -> None:
+        if not 0 <= self.current < len(self.ranges):
+            return
+        offsets = self.view.offsets
+        start, end = self.ranges[self.current]
+        _match, current = self._colors()
+        painter.setPen(QPen(current.darker(150), 2))
+        for segment in self.view.segments(offsets.to_code_point(start), offsets.to_code_point(end)):
+            painter.drawRoundedRect(
+                QRectF(
+                    segment.x1 - 2,
+                    segment.top - 1,
+                    segment.x2 - segment.x1 + 4,
+                    segment.bottom - segment.top + 2,
+                ),
+                3,
+                3,
+            )
+
+
+class ArticleView(CodePointTextView):
+    """The article, read-only, with the open layer's spans painted on it; reports clicks."""
 
     span_clicked = Signal(object)  # span id or None
     span_resize_requested = Signal(int, int, int)  # span id, new start, new end (code points)
     escaped = Signal()
-    zoom_changed = Signal(int)
+
+    #: Pixels either side of a boundary of the selected span that pick it up for dragging.
+    EDGE_GRAB = 5
 
     def __init__(self, session: LayerSession, labels: LabelSet, parent=None) -> None:
         super().__init__(parent)
         self.session = session
         self.selected_span: int | None = None
-        self.zoom_steps = 0
         self._label_colors: dict[str, QColor] = {}
-        self._find_ranges: list[tuple[int, int]] = []  # UTF-16, all matches
         self._drag_edge: str | None = None  # "start" or "end" while a boundary is dragged
         self._style_pending = False
-        self._current_find: int = -1
-        self.setReadOnly(True)
-        self.setAcceptRichText(False)
-        self.setUndoRedoEnabled(False)
-        self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-        self.setLineWrapMode(QTextEdit.WidgetWidth)
-        self.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
         self.setMouseTracking(True)
-        self.setFrameShape(QTextEdit.NoFrame)
         self.highlighter = SpanHighlighter(self)
+        self.spans = self.add_layer(SpanMarks(self))
+        self.names = self.add_layer(LabelNames(self))
+        self.find_marks = self.add_layer(FindMarks(self))
         self.set_labels(labels)
-        self.verticalScrollBar().valueChanged.connect(self._refresh_find_selections)
         session.document_loaded.connect(self.show_document)
         session.spans_added.connect(self._spans_touched)
         session.spans_removed.connect(self._spans_touched)
@@ -155,28 +290,26 @@ class TextView(QTextEdit):
 
     # -- appearance ---------------------------------------------------------------------------
 
-    def reading_font(self) -> QFont:
-        font = QFont()
-        font.setFamilies(READING_FAMILIES)
-        font.setPointSize(max(6, READING_POINT_SIZE + self.zoom_steps))
-        font.setStyleHint(QFont.Serif)
-        return font
-
-    def set_zoom(self, steps: int) -> None:
-        self.zoom_steps = max(-6, min(24, steps))
-        self.document().setDefaultFont(self.reading_font())
-        self.setFont(self.reading_font())
-        self.zoom_changed.emit(self.zoom_steps)
-
-    def zoomIn(self, range: int = 1) -> None:  # noqa: A002 - Qt's name
-        self.set_zoom(self.zoom_steps + range)
-
-    def zoomOut(self, range: int = 1) -> None:  # noqa: A002 - Qt's name
-        self.set_zoom(self.zoom_steps - range)
-
     def set_labels(self, labels: LabelSet) -> None:
         self._label_colors = {label.name: QColor(label.color) for label in labels}
         self._restyle()
+
+    def label_color(self, name: str) -> QColor:
+        return self._label_colors.get(name, QColor(colors.UNKNOWN_LABEL))
+
+    def label_colors(self) -> list[QColor]:
+        return list(self._label_colors.values())
+
+    def line_height_percent(self) -> int:
+        return NAMES_LINE_HEIGHT_PERCENT if self.names.visible else self.LINE_HEIGHT_PERCENT
+
+    def show_label_names(self, on: bool) -> None:
+        """Label names above the spans (more room between lines for them), or not."""
+        if self.names.visible != on:
+            self.names.visible = on
+            self.highlighter.styled.clear()  # a new document: its blocks are styled anew
+            self.reformat()
+            self.style_visible_blocks()
 
     def _restyle(self) -> None:
         """New colours: drop every block's styling and style what is on screen again."""
@@ -188,10 +321,7 @@ class TextView(QTextEdit):
             for number in styled:
                 self.highlighter.rehighlightBlock(document.findBlockByNumber(number))
             self.style_visible_blocks()
-        self.viewport().update()
-
-    def label_color(self, name: str) -> QColor:
-        return self._label_colors.get(name, QColor("#888888"))
+        self.layers_changed()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -201,48 +331,19 @@ class TextView(QTextEdit):
     # -- the document -------------------------------------------------------------------------
 
     def show_document(self) -> None:
-        """Show the session's text: plain text only, never markup; one block format for all.
-
-        A very long line comes as several paragraphs (``OffsetMap.qt_text``: Qt lays out each
-        paragraph in one piece, slowly); they are joined without the gap between paragraphs,
-        so they read as the one wrapped line they are.
-        """
-        old = self.document()
-        offsets = self.session.offsets
-        document = QTextDocument(self)
-        document.setUndoRedoEnabled(False)
-        document.setDefaultFont(self.reading_font())
-        document.setDocumentMargin(28)
-        document.setPlainText(offsets.qt_text(self.session.text))
-        block_format = QTextBlockFormat()
-        block_format.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.ProportionalHeight.value)
-        block_format.setBottomMargin(6)
-        cursor = QTextCursor(document)
-        cursor.select(QTextCursor.Document)
-        cursor.mergeBlockFormat(block_format)
-        if offsets.breaks:
-            joined = QTextBlockFormat()
-            joined.setBottomMargin(0)
-            for k in offsets.breaks:
-                QTextCursor(document.findBlock(offsets.to_utf16(k) - 1)).mergeBlockFormat(joined)
+        """Show the session's text (plain text only, never markup) with its spans."""
         self.selected_span = None
-        self._find_ranges = []
-        self._current_find = -1
         self.highlighter.styled.clear()
-        self.highlighter.setDocument(document)
-        self.setDocument(document)
-        self.setFont(self.reading_font())
-        self.setExtraSelections([])
+        self.set_text(self.session.text, self.session.offsets)
         self.style_visible_blocks()
-        # The control deletes a document it created itself; ours we delete when replaced.
-        if old is not None and shiboken6.isValid(old) and old.parent() is self:
-            old.deleteLater()
+
+    def _before_document_shown(self, document: QTextDocument) -> None:
+        self.highlighter.setDocument(document)
 
     def style_visible_blocks(self) -> None:
         """Style the blocks on screen and one screen around it that are not styled yet."""
         any_spans = bool(self.session.spans)
-        document = self.document()
-        layout = document.documentLayout()
+        layout = self.document().documentLayout()
         height = self.viewport().height()
         top = self.verticalScrollBar().value() - height
         bottom = self.verticalScrollBar().value() + 2 * height
@@ -263,6 +364,10 @@ class TextView(QTextEdit):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        self.style_visible_blocks()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
         self.style_visible_blocks()
 
     def _spans_touched(self, spans: list[Span]) -> None:
@@ -288,41 +393,29 @@ class TextView(QTextEdit):
                 block = block.next()
         self.viewport().update()
 
-    # -- positions (code points everywhere outside this widget) -------------------------------
+    def paintEvent(self, event) -> None:
+        if self.session.spans and not self._style_pending:
+            styled = self.highlighter.styled
+            if any(block.blockNumber() not in styled for block, _ in self.visible_blocks(event.rect())):
+                # Laid out after the last scroll (QTextEdit lays out lazily): style it next.
+                self._style_pending = True
+                QTimer.singleShot(0, self._style_later)
+        super().paintEvent(event)
 
-    def selection_range(self) -> tuple[int, int] | None:
-        """The selected text as code points, or None when nothing is selected."""
-        cursor = self.textCursor()
-        if not cursor.hasSelection():
-            return None
-        return self.session.offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
+    def _style_later(self) -> None:
+        self._style_pending = False
+        self.style_visible_blocks()
 
-    def select_range(self, start: int, end: int) -> None:
-        """Select code points [start, end) in the widget (as a user would)."""
-        offsets = self.session.offsets
-        cursor = self.textCursor()
-        cursor.setPosition(offsets.to_utf16(start))
-        cursor.setPosition(offsets.to_utf16(end), QTextCursor.KeepAnchor)
-        self.setTextCursor(cursor)
-
-    def cursor_offset(self) -> int:
-        return self.session.offsets.to_code_point(self.textCursor().position())
-
-    def clear_selection(self) -> None:
-        cursor = self.textCursor()
-        cursor.clearSelection()
-        self.setTextCursor(cursor)
+    # -- spans --------------------------------------------------------------------------------
 
     def show_span(self, span_id: int | None, *, move_cursor: bool = True) -> None:
-        """Make ``span_id`` the selected span (outlined), scrolled into view."""
+        """Make ``span_id`` the selected span (outlined); with ``move_cursor``, scrolled into
+        view with the caret at its start."""
         self.selected_span = span_id
         span = self.session.spans.get(span_id) if span_id is not None else None
         if span is not None and move_cursor:
-            cursor = self.textCursor()
-            cursor.setPosition(self.session.offsets.to_utf16(span.end))
-            self.setTextCursor(cursor)
-            cursor.setPosition(self.session.offsets.to_utf16(span.start))
-            self.setTextCursor(cursor)
+            self.set_cursor_offset(span.end)
+            self.set_cursor_offset(span.start)
             self.ensureCursorVisible()
         self.viewport().update()
 
@@ -332,137 +425,13 @@ class TextView(QTextEdit):
         self.setTextCursor(cursor)
         self.verticalScrollBar().setValue(scroll)
 
-    # -- find ---------------------------------------------------------------------------------
-
     def set_find_matches(self, ranges: list[tuple[int, int]], current: int) -> None:
-        offsets = self.session.offsets
-        self._find_ranges = [offsets.span_to_utf16(s, e) for s, e in ranges]
-        self._current_find = current
+        self.find_marks.set_matches(ranges, current)
         if 0 <= current < len(ranges):
-            start, end = self._find_ranges[current]
-            cursor = self.textCursor()
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.KeepAnchor)
-            self.setTextCursor(cursor)
+            self.select_range(*ranges[current])
             self.ensureCursorVisible()
-        self._refresh_find_selections()
 
-    def _refresh_find_selections(self, *_args) -> None:
-        if not self._find_ranges:
-            if self.extraSelections():
-                self.setExtraSelections([])
-            return
-        top = self.cursorForPosition(self.viewport().rect().topLeft()).position()
-        bottom = self.cursorForPosition(self.viewport().rect().bottomRight()).position()
-        from bisect import bisect_left
-
-        first = max(0, bisect_left(self._find_ranges, (top, 0)) - 1)
-        match_color = QColor("#FFE066") if not is_dark(self.palette()) else QColor("#7A6500")
-        current_color = QColor("#FF9F1C") if not is_dark(self.palette()) else QColor("#B35C00")
-        selections = []
-        for i in range(first, len(self._find_ranges)):
-            start, end = self._find_ranges[i]
-            if start > bottom:
-                break
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.KeepAnchor)
-            selection.cursor = cursor
-            fmt = QTextCharFormat()
-            fmt.setBackground(current_color if i == self._current_find else match_color)
-            selection.format = fmt
-            selections.append(selection)
-        self.setExtraSelections(selections)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.style_visible_blocks()
-        if self._find_ranges:
-            self._refresh_find_selections()
-
-    # -- painting -----------------------------------------------------------------------------
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        session = self.session
-        if not session.spans:
-            return
-        painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.Antialiasing, True)
-        offsets = session.offsets
-        dx = -self.horizontalScrollBar().value()
-        dy = -self.verticalScrollBar().value()
-        layout = self.document().documentLayout()
-        area = event.rect()
-        block = self.cursorForPosition(area.topLeft()).block()
-        while block.isValid():
-            geometry = layout.blockBoundingRect(block).translated(dx, dy)
-            if geometry.top() > area.bottom():
-                break
-            if geometry.bottom() >= area.top():
-                if block.blockNumber() not in self.highlighter.styled and not self._style_pending:
-                    # Laid out after the last scroll (QTextEdit lays out lazily): style it next.
-                    self._style_pending = True
-                    QTimer.singleShot(0, self._style_later)
-                self._paint_block(painter, block, QPointF(dx, dy), offsets)
-            block = block.next()
-        painter.end()
-
-    def _style_later(self) -> None:
-        self._style_pending = False
-        self.style_visible_blocks()
-
-    def _paint_block(self, painter: QPainter, block, shift: QPointF, offsets) -> None:
-        position = block.position()
-        length = block.length() - 1
-        if position + length > offsets.utf16_length:
-            return
-        cp_start = offsets.to_code_point(position)
-        cp_end = offsets.to_code_point(position + length)
-        hits = list(self.session.index.overlapping(cp_start, cp_end))
-        if not hits:
-            return
-        lanes = assign_lanes(hits)
-        layout = block.layout()
-        origin = layout.position() + shift
-        for span_id, start, end in hits:
-            s = offsets.to_utf16(max(start, cp_start)) - position
-            e = offsets.to_utf16(min(end, cp_end)) - position
-            if e <= s:
-                continue
-            color = self.label_color(self.session.spans[span_id].label)
-            selected = span_id == self.selected_span
-            lane = lanes[span_id]
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
-                line_start = line.textStart()
-                line_end = line_start + line.textLength()
-                if e <= line_start or s >= line_end:
-                    continue
-                x1 = origin.x() + _x(line, max(s, line_start))
-                x2 = origin.x() + _x(line, min(e, line_end))
-                if x2 < x1:
-                    x1, x2 = x2, x1
-                top = origin.y() + line.y()
-                # Proportional line height puts the extra space above the glyphs' box.
-                text_bottom = top + line.height()
-                text_top = text_bottom - line.ascent() - line.descent()
-                y = text_bottom + 1.5 + lane * (LANE_WIDTH + LANE_GAP)
-                painter.setPen(QPen(color, LANE_WIDTH + (1 if selected else 0), Qt.SolidLine, Qt.FlatCap))
-                painter.drawLine(QPointF(x1, y), QPointF(x2, y))
-                if selected:
-                    rect = QRectF(x1 - 2, text_top - 1, x2 - x1 + 4, text_bottom - text_top + 2)
-                    path = QPainterPath()
-                    path.addRoundedRect(rect, 3, 3)
-                    painter.setPen(QPen(color, 2))
-                    painter.drawPath(path)
-
-    # -- interaction --------------------------------------------------------------------------
-
-    # Dragging a boundary of the selected span with the mouse.
-
-    EDGE_GRAB = 5  # pixels either side of a boundary that pick it up
+    # -- the mouse ----------------------------------------------------------------------------
 
     def edge_at(self, point: QPoint) -> str | None:
         """ "start" or "end" when ``point`` is on that boundary of the selected span."""
@@ -470,8 +439,8 @@ class TextView(QTextEdit):
         if span is None:
             return None
         for edge, offset in (("start", span.start), ("end", span.end)):
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(self.session.offsets.to_utf16(offset))
+            cursor = self.textCursor()
+            cursor.setPosition(self.offsets.to_utf16(offset))
             rect = self.cursorRect(cursor)
             if (
                 abs(point.x() - rect.x()) <= self.EDGE_GRAB
@@ -484,7 +453,7 @@ class TextView(QTextEdit):
         span = self.session.spans.get(self.selected_span) if self.selected_span is not None else None
         if span is None:
             return None
-        offset = self.session.offsets.to_code_point(self.cursorForPosition(point).position())
+        offset = self.offset_at(point)
         start, end = (offset, span.end) if self._drag_edge == "start" else (span.start, offset)
         return (start, end) if start < end else None
 
@@ -518,8 +487,7 @@ class TextView(QTextEdit):
         super().mouseReleaseEvent(event)
         if event.button() != Qt.LeftButton or self.textCursor().hasSelection():
             return
-        position = self.cursorForPosition(event.position().toPoint()).position()
-        offset = self.session.offsets.to_code_point(position)
+        offset = self.offset_at(event.position().toPoint())
         candidates = [s.id for s in self.session.spans_at(offset)]
         if not candidates and offset > 0:
             # A click on the right half of a span's last character lands after it.
@@ -536,19 +504,17 @@ class TextView(QTextEdit):
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
-            position = self.cursorForPosition(event.pos()).position()
-            offset = self.session.offsets.to_code_point(position)
-            spans = self.session.spans_at(offset)
+            spans = self.session.spans_at(self.offset_at(event.pos()))
             if spans:
                 # Rich text of our own, every user string in it escaped and bidi-isolated.
                 lines = []
                 for span in spans:
                     covered = one_line(self.session.text[span.start : span.end], 60)
                     color = self.label_color(span.label).name()
-                    note = f"<br><i>{_shown(one_line(span.note, 200))}</i>" if span.note else ""
+                    note = f"<br><i>{rich(one_line(span.note, 200))}</i>" if span.note else ""
                     lines.append(
-                        f"<span style='color:{color}'>■</span> <b>{_shown(span.label)}</b> "
-                        f"“{_shown(covered)}”{note}"
+                        f"<span style='color:{color}'>■</span> <b>{rich(span.label)}</b> "
+                        f"“{rich(covered)}”{note}"
                     )
                 QToolTip.showText(event.globalPos(), "<br>".join(lines), self.viewport())
             else:
@@ -557,27 +523,8 @@ class TextView(QTextEdit):
             return True
         return super().viewportEvent(event)
 
-    def selected_text(self) -> str:
-        """The selected code points of the stored text, exactly (Qt's own view of them has "\n"
-        for "\r\n", and paragraph breaks inside a very long line)."""
-        selection = self.selection_range()
-        return self.session.text[selection[0] : selection[1]] if selection is not None else ""
-
-    def copy(self) -> None:
-        """Copy :meth:`selected_text` (Ctrl+C and the context menu come here).
-
-        Not an override of ``createMimeDataFromSelection``: a QMimeData made in Python and
-        handed to the clipboard is deleted twice by PySide6, which crashes at exit.
-        """
-        if self.textCursor().hasSelection():
-            QApplication.clipboard().setText(self.selected_text())
-
     def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.Copy):
-            self.copy()
-            event.accept()
-            return
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key_Escape and not event.modifiers():
             if self.textCursor().hasSelection() or self.selected_span is not None:
                 self.clear_selection()
                 self.span_clicked.emit(None)
@@ -587,14 +534,4 @@ class TextView(QTextEdit):
         super().keyPressEvent(event)
 
 
-def _x(line, position: int) -> float:
-    result = line.cursorToX(position)
-    return float(result[0] if isinstance(result, tuple) else result)
-
-
-def _shown(text: str) -> str:
-    """User text inside our rich text: escaped, and isolated so it cannot reorder the rest."""
-    return html_text(isolate(text))
-
-
-__all__ = ["SpanHighlighter", "TextView", "mix"]
+__all__ = ["ArticleView", "FindMarks", "LabelNames", "SpanHighlighter", "SpanMarks"]

@@ -6,6 +6,8 @@ cascades the new name), and deleting a label that spans use asks what to do with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -18,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -27,22 +28,14 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import HOTKEYS
 from annotator.core.store import Project
+from annotator.gui import colors, messages
+from annotator.gui.widgets import answer
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
     return QIcon(pixmap)
-
-
-def confirm(parent, title: str, text: str) -> bool:
-    """Yes or no; plain text, since it quotes a label name."""
-    box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No, parent)
-    box.setTextFormat(Qt.PlainText)
-    try:
-        return box.exec() == QMessageBox.Yes
-    finally:
-        box.deleteLater()
 
 
 class DeleteLabelDialog(QDialog):
@@ -81,19 +74,27 @@ class DeleteLabelDialog(QDialog):
     def ask(cls, parent, name: str, used: int, others: list[str]) -> tuple[str, str | None] | None:
         """("move", target) or ("delete", None); None if cancelled."""
         dialog = cls(name, used, others, parent)
-        if dialog.exec() != QDialog.Accepted:
-            return None
-        if dialog.move.isChecked():
-            return ("move", dialog.target.currentText())
-        return ("delete", None)
+        return answer(
+            dialog,
+            lambda: ("move", dialog.target.currentText()) if dialog.move.isChecked() else ("delete", None),
+        )
 
 
 class LabelSetEditor(QDialog):
-    """Edits the project's label set; ``changed`` tells whether spans may have changed."""
+    """Edits the project's label set; ``changed`` tells whether anything was saved,
+    ``spans_changed`` whether spans may have changed.
 
-    def __init__(self, project: Project, parent=None) -> None:
+    Every change is written through ``write`` (the window's "Waiting to save" path: it waits
+    while another program holds the project's write lock).
+    """
+
+    def __init__(
+        self, project: Project, parent=None, write: Callable[[Callable[[], object]], object] | None = None
+    ) -> None:
         super().__init__(parent)
         self.project = project
+        self.write = write if write is not None else (lambda operation: operation())
+        self.changed = False
         self.spans_changed = False
         self.setWindowTitle("Labels")
         layout = QHBoxLayout(self)
@@ -121,7 +122,7 @@ class LabelSetEditor(QDialog):
         self.error = QLabel("")
         self.error.setTextFormat(Qt.PlainText)  # errors quote label names
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #C0392B;")
+        self.error.setStyleSheet(f"color: {colors.ERROR};")
         self.error.setMaximumWidth(220)
         column.addWidget(self.error)
         close = QDialogButtonBox(QDialogButtonBox.Close)
@@ -153,10 +154,11 @@ class LabelSetEditor(QDialog):
 
     def _run(self, operation, select: str | None = None) -> bool:
         try:
-            operation()
+            self.write(operation)
         except AnnotatorError as exc:
             self.error.setText(str(exc))
             return False
+        self.changed = True
         self.error.setText("")
         self.refresh(select)
         return True
@@ -259,5 +261,5 @@ class LabelSetEditor(QDialog):
             else:
                 self.delete_label(name, delete_spans=True)
         else:
-            if confirm(self, "Delete label", f"Delete the label “{name}”?"):
+            if messages.confirm(self, "Delete label", f"Delete the label “{name}”?"):
                 self.delete_label(name)

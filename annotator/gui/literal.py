@@ -85,6 +85,12 @@ def html_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def rich(text: str) -> str:
+    """A user string inside rich text of our own: escaped, and bidi-isolated so that it shows
+    as typed and cannot reorder the words around it."""
+    return html_text(isolate(text))
+
+
 def tooltip(text: str) -> str:
     """A tooltip showing ``text`` literally, line breaks kept.
 
@@ -107,6 +113,7 @@ __all__ = [
     "isolate",
     "mnemonic_safe",
     "one_line",
+    "rich",
     "tooltip",
     "visible_controls",
 ]

@@ -11,9 +11,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication
 
 from annotator.core.model import DocumentSummary, LabelSet, Span, Status
+from annotator.gui import colors
 from annotator.gui.literal import isolate, one_line, tooltip
 from annotator.gui.session import LayerSession
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
@@ -59,6 +60,9 @@ class SpanListModel(RowTableModel):
         self._spans: list[Span] = []
         self._keys: list[tuple[int, int, str, int]] = []
         self._colors: dict[str, QColor] = {}
+        #: True while rows are inserted or removed: a view's current row moves then by itself,
+        #: which is not the user choosing another span.
+        self.updating = False
         self.set_labels(session.project.labels())
         session.document_loaded.connect(self.reload)
         session.spans_added.connect(self._on_added)
@@ -72,10 +76,14 @@ class SpanListModel(RowTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._spans) - 1, 0))
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._spans = self.session.sorted_spans()
-        self._keys = [_key(s) for s in self._spans]
-        self.endResetModel()
+        self.updating = True
+        try:
+            self.beginResetModel()
+            self._spans = self.session.sorted_spans()
+            self._keys = [_key(s) for s in self._spans]
+            self.endResetModel()
+        finally:
+            self.updating = False
 
     def span_at(self, row: int) -> Span:
         return self._spans[row]
@@ -91,10 +99,14 @@ class SpanListModel(RowTableModel):
 
     def _insert(self, span: Span) -> None:
         row = bisect_left(self._keys, _key(span))
-        self.beginInsertRows(ROOT, row, row)
-        self._spans.insert(row, span)
-        self._keys.insert(row, _key(span))
-        self.endInsertRows()
+        self.updating = True
+        try:
+            self.beginInsertRows(ROOT, row, row)
+            self._spans.insert(row, span)
+            self._keys.insert(row, _key(span))
+            self.endInsertRows()
+        finally:
+            self.updating = False
 
     def _remove(self, span: Span) -> None:
         row = bisect_left(self._keys, _key(span))
@@ -103,10 +115,14 @@ class SpanListModel(RowTableModel):
             if found is None:
                 return
             row = found
-        self.beginRemoveRows(ROOT, row, row)
-        del self._spans[row]
-        del self._keys[row]
-        self.endRemoveRows()
+        self.updating = True
+        try:
+            self.beginRemoveRows(ROOT, row, row)
+            del self._spans[row]
+            del self._keys[row]
+            self.endRemoveRows()
+        finally:
+            self.updating = False
 
     def _on_added(self, spans: list[Span]) -> None:
         for span in spans:
@@ -193,11 +209,7 @@ class DocumentListModel(RowTableModel):
     TITLE, STATUS, SPANS = range(3)
 
     # (on a light base, on a dark base): readable either way.
-    _STATUS_COLORS = {
-        Status.TODO: None,
-        Status.IN_PROGRESS: ("#9A6A00", "#E8B84A"),
-        Status.DONE: ("#1B7F3B", "#6FD08C"),
-    }
+    _STATUS_COLORS = {Status.TODO: None, Status.IN_PROGRESS: colors.IN_PROGRESS, Status.DONE: colors.DONE}
     _STATUS_MARKS = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
 
     def __init__(self, parent=None) -> None:
@@ -289,11 +301,8 @@ class DocumentListModel(RowTableModel):
                 f"{status.display_name} for {isolate(self._annotator)}"
             )
         elif role == _FOREGROUND and column == self.STATUS:
-            colors = self._STATUS_COLORS[summary.status_for(self._annotator)]
-            if colors is None:
-                return None
-            dark = QGuiApplication.palette().color(QPalette.Base).lightness() < 128
-            return QColor(colors[1] if dark else colors[0])
+            pair = self._STATUS_COLORS[summary.status_for(self._annotator)]
+            return None if pair is None else colors.status_color(pair, QGuiApplication.palette())
         elif role == _ALIGNMENT and column == self.SPANS:
             return _RIGHT
         elif role == _DOC_ID:

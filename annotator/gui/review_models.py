@@ -8,10 +8,11 @@ from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QColor
 
 from annotator.core.adjudication import DecisionRecord, DisagreementKey
-from annotator.core.agreement import NO_SPAN, Agreement, Confusion, Figures, LabelFigures
-from annotator.core.pairing import Disagreement, DisagreementKind
+from annotator.core.agreement import NO_SPAN, Confusion, Figures, LabelFigures
+from annotator.core.pairing import Disagreement, DisagreementKind, SpanTuple
 from annotator.core.report import format_number
-from annotator.gui.literal import isolate, one_line, tooltip
+from annotator.gui import colors
+from annotator.gui.literal import isolate, one_line, rich, tooltip
 from annotator.gui.tablemodel import ROOT, ROW_FLAGS, RowTableModel
 
 KIND_TITLES = {
@@ -27,7 +28,6 @@ KIND_HINTS = {
     DisagreementKind.LABEL: "A and B chose different labels",
     DisagreementKind.BOUNDARY: "Same label, different extent",
 }
-DECIDED_BACKGROUND = QColor("#E7F4EA")
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -97,7 +97,7 @@ class DocumentFiguresModel(RowTableModel):
         if role == Qt.TextAlignmentRole and column:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.BackgroundRole and column == 2 and done == total:
-            return DECIDED_BACKGROUND
+            return QColor(colors.DECIDED_BACKGROUND)
         if role == Qt.UserRole:
             return doc_id
         return None
@@ -188,7 +188,7 @@ class DisagreementModel(RowTableModel):
                 return excerpt(self._text[item.start : item.end])
             return "" if record is None else DECISION_TITLES[record.decision.value]
         if role == Qt.DecorationRole and column in (1, 2) and span is not None:
-            return QColor(self._colors.get(span[2], "#888888"))
+            return QColor(self._colors.get(span[2], colors.UNKNOWN_LABEL))
         if role == Qt.ToolTipRole:
             # Tooltips take text that looks like HTML as HTML: give them escaped rich text.
             if column in (1, 2) and span is not None:
@@ -200,7 +200,7 @@ class DisagreementModel(RowTableModel):
                 return f"Decided: {record.decision.caption} ({record.decided_at})"
             return tooltip(excerpt(self._text[item.start : item.end], 300))
         if role == Qt.BackgroundRole and record is not None:
-            return DECIDED_BACKGROUND
+            return QColor(colors.DECIDED_BACKGROUND)
         if role == Qt.UserRole:
             return (item.a, item.b)
         return None
@@ -252,7 +252,7 @@ class LabelFiguresModel(RowTableModel):
             )
             return values[column]
         if role == Qt.DecorationRole and column == 0:
-            return QColor(self._colors.get(name, "#888888"))
+            return QColor(self._colors.get(name, colors.UNKNOWN_LABEL))
         if role == Qt.TextAlignmentRole and column:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole and column:
@@ -260,20 +260,11 @@ class LabelFiguresModel(RowTableModel):
         return None
 
 
-def _mix(base: QColor, tint: QColor, share: float) -> QColor:
-    share = max(0.0, min(1.0, share))
-    return QColor(
-        round(base.red() + (tint.red() - base.red()) * share),
-        round(base.green() + (tint.green() - base.green()) * share),
-        round(base.blue() + (tint.blue() - base.blue()) * share),
-    )
-
-
 class ConfusionModel(QAbstractTableModel):
     """The label confusion matrix (rows A, columns B), coloured by count."""
 
-    AGREE = QColor("#1B9E5A")
-    DISAGREE = QColor("#D1495B")
+    AGREE = QColor(colors.AGREE)
+    DISAGREE = QColor(colors.DISAGREE)
     PAPER = QColor("#FFFFFF")
 
     def __init__(self, parent=None) -> None:
@@ -321,7 +312,7 @@ class ConfusionModel(QAbstractTableModel):
         if not n or not self._max:
             return self.PAPER
         share = 0.18 + 0.72 * n / self._max
-        return _mix(self.PAPER, self.AGREE if row == column else self.DISAGREE, share)
+        return colors.mix(self.AGREE if row == column else self.DISAGREE, self.PAPER, share)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._labels):
@@ -349,7 +340,27 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
 
-def agreement_colors(agreement: Agreement, colors: Mapping[str, str]) -> dict[str, str]:
-    """Label colours, with a neutral grey for labels the project no longer has."""
-    names = set(agreement.labels) | set(agreement.confusion.labels)
-    return {name: colors.get(name, "#888888") for name in names}
+def _span_html(
+    side: str, name: str, span: SpanTuple | None, text: str, label_colors: Mapping[str, str]
+) -> str:
+    if span is None:
+        return f"<b>{side}</b> ({rich(one_line(name))}): <i>no span</i>"
+    color = label_colors.get(span[2], colors.UNKNOWN_LABEL)
+    covered = one_line(text[span[0] : min(span[1], span[0] + 400)], 60)
+    return (
+        f"<b>{side}</b> ({rich(one_line(name))}): <span style='background:{color}; color:white'>"
+        f"&nbsp;{rich(one_line(span[2]))}&nbsp;</span> “{rich(covered)}”"
+    )
+
+
+def describe(item: Disagreement, record: DecisionRecord | None, number: str, session) -> str:
+    """The current disagreement in words (rich text of our own, user strings escaped): its
+    kind, its place in the list, the decision so far, and both candidates."""
+    state = (
+        f"<span style='color:{colors.GOOD}'><b>✓ {record.decision.caption}</b></span>"
+        if record is not None
+        else f"<span style='color:{colors.PENDING}'><b>undecided</b></span>"
+    )
+    a = _span_html("A", session.a, item.a, session.text, session.colors)
+    b = _span_html("B", session.b, item.b, session.text, session.colors)
+    return f"<b>{KIND_HINTS[item.kind]}</b> ({number}) — {state}<br>{a} &nbsp;&nbsp; {b}"

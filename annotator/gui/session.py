@@ -5,10 +5,7 @@ Data flows one way: a user action calls a method here, which performs one core o
 in-memory copy and tells the views. A write that fails changes nothing the user can see except
 an error message.
 
-Undo commands are thin (orange-canvas-core's ``document/commands.py``): ``redo`` performs one
-core operation, ``undo`` its inverse. The first ``redo`` (run by ``QUndoStack.push``) does
-nothing because the operation has already been performed and checked before the push: an
-exception must never escape from a Qt virtual method.
+Every edit is one :class:`~annotator.gui.undo.StepCommand` on the document's own undo stack.
 """
 
 from __future__ import annotations
@@ -17,15 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoGroup, QUndoStack
 
-from annotator.core.errors import AnnotatorError, ProjectBusyError
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import Document, Span, Status
 from annotator.core.store import NewSpan, Project
 from annotator.core.text_ops import SpanIndex
 from annotator.core.utf16 import OffsetMap
-from annotator.gui.literal import mnemonic_safe, one_line
+from annotator.gui.literal import one_line
+from annotator.gui.saving import WaitForLock, attempt
+from annotator.gui.undo import StepCommand
 
 R = TypeVar("R")
 
@@ -39,6 +38,9 @@ class LayerSession(QObject):
     spans_changed = Signal(list, list)  # old spans, new spans (same ids, same order)
     status_changed = Signal(str)  # document id
     saved = Signal(bool, object)  # ok, the AnnotatorError when not ok
+    #: An undo or redo step went through; the ids of the spans it left in the document (the
+    #: ones to select: a restored span, a relabelled one).
+    step_applied = Signal(list)
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,7 +56,7 @@ class LayerSession(QObject):
         #: Called with (operation, error) when another program holds the project's write lock:
         #: waits (the window shows progress and a Cancel button) and returns the operation's
         #: result, or raises. None: report the busy project at once.
-        self.wait_for_lock: Callable[[Callable[[], object], ProjectBusyError], object] | None = None
+        self.wait_for_lock: WaitForLock | None = None
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -63,12 +65,16 @@ class LayerSession(QObject):
         return self.document.id if self.document is not None else None
 
     def load(self, doc_id: str) -> None:
-        """Make ``doc_id`` the open document (raises DocumentError if it does not exist)."""
+        """Make ``doc_id`` the open document (raises DocumentError if it does not exist).
+
+        Everything is read before anything changes: a damaged row leaves the open document open.
+        """
         document = self.project.document(doc_id)
+        spans = self.project.spans(doc_id, self.annotator)
         self.document = document
         self.text = document.text
         self.offsets = OffsetMap.for_qt_document(document.text)
-        self._read_spans()
+        self._set_spans(spans)
         stack = self._stacks.get(doc_id)
         if stack is None:
             stack = QUndoStack(self.undo_group)
@@ -87,7 +93,9 @@ class LayerSession(QObject):
         self.document_loaded.emit()
 
     def _read_spans(self) -> None:
-        spans = self.project.spans(self.doc_id, self.annotator) if self.document else []
+        self._set_spans(self.project.spans(self.doc_id, self.annotator) if self.document else [])
+
+    def _set_spans(self, spans: list[Span]) -> None:
         self.spans = {s.id: s for s in spans}
         self.index = SpanIndex((s.id, s.start, s.end) for s in spans)
 
@@ -142,13 +150,8 @@ class LayerSession(QObject):
     def _write(self, operation: Callable[[], R]) -> R | None:
         """Run one core write; on a user-facing error report it and return None."""
         try:
-            try:
-                result = operation()
-            except ProjectBusyError as busy:
-                if self.wait_for_lock is None:
-                    raise
-                # A busy project changed nothing: the same operation may simply be tried again.
-                result = self.wait_for_lock(operation, busy)  # type: ignore[assignment]
+            # A busy project changed nothing: the same operation may simply be tried again.
+            result = attempt(operation, self.wait_for_lock)
         except AnnotatorError as exc:
             self.saved.emit(False, exc)
             return None
@@ -188,6 +191,7 @@ class LayerSession(QObject):
             self.reload()
             return False
         self._took(doc_id, added=restored)
+        self._applied(doc_id, restored)
         return True
 
     def apply_delete(self, doc_id: str, spans: Sequence[Span]) -> bool:
@@ -196,6 +200,7 @@ class LayerSession(QObject):
             self.reload()
             return False
         self._took(doc_id, removed=deleted)
+        self._applied(doc_id, [])
         return True
 
     def apply_swap(self, doc_id: str, remove: Sequence[Span], restore: Sequence[Span]) -> bool:
@@ -215,6 +220,7 @@ class LayerSession(QObject):
             self.reload()
             return False
         self._took(doc_id, added=done[1], removed=done[0])
+        self._applied(doc_id, done[1])
         return True
 
     def apply_set(self, doc_id: str, old: Sequence[Span], new: Sequence[Span]) -> bool:
@@ -227,13 +233,16 @@ class LayerSession(QObject):
             self.reload()
             return False
         self._changed(doc_id, old, written)
+        self._applied(doc_id, written)
         return True
+
+    def _applied(self, doc_id: str, present: Sequence[Span]) -> None:
+        if doc_id == self.doc_id:
+            self.step_applied.emit([s.id for s in present])
 
     # -- what the user does -----------------------------------------------------------------
 
-    def _push(self, command: QUndoCommand) -> None:
-        # The text becomes "Undo …" in the Edit menu: a label's "&" must not make a shortcut.
-        command.setText(mnemonic_safe(command.text()))
+    def _push(self, command: StepCommand) -> None:
         stack = self.undo_stack
         if stack is not None:
             stack.push(command)
@@ -354,51 +363,7 @@ def _excerpt(span: Span, text: str, limit: int = 24) -> str:
     return one_line(text[span.start : span.end], limit)
 
 
-def _step_back_later(stack: QUndoStack | None, *, redo: bool) -> None:
-    """After a failed undo (redo), move the stack's index back so that it matches the project
-    file again and the user can simply try again; the command skips that one step."""
-    if stack is None:
-        return
-    QTimer.singleShot(0, stack, stack.redo if redo else stack.undo)
-
-
-class _StepCommand(QUndoCommand):
-    """One undoable step: ``forward`` performs it again, ``backward`` reverts it (each returns
-    False when its write failed).
-
-    The step has already been performed when the command is pushed, so the first redo (run by
-    ``QUndoStack.push``) does nothing. When a write fails, the stack's index is moved back
-    (:func:`_step_back_later`) and the command skips that move, so the user can try again.
-    """
-
-    def __init__(
-        self, session: LayerSession, text: str, forward: Callable[[], bool], backward: Callable[[], bool]
-    ) -> None:
-        super().__init__(text)
-        self.session = session
-        self._forward = forward
-        self._backward = backward
-        self._done = True  # the operation ran before the push
-        self._undone = False  # a redo failed: the next undo only moves the index
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        if not self._forward():
-            self._undone = True
-            _step_back_later(self.session.undo_stack, redo=False)
-
-    def undo(self) -> None:
-        if self._undone:
-            self._undone = False
-            return
-        if not self._backward():
-            self._done = True
-            _step_back_later(self.session.undo_stack, redo=True)
-
-
-class SpansCommand(_StepCommand):
+class SpansCommand(StepCommand):
     """Spans that were added or removed: undo does the opposite, redo does it again."""
 
     def __init__(
@@ -410,28 +375,30 @@ class SpansCommand(_StepCommand):
         removed: Sequence[Span] = (),
     ) -> None:
         added, removed = list(added), list(removed)
+        stack = session._stacks.get(doc_id)
         super().__init__(
-            session,
             text,
             lambda: session.apply_swap(doc_id, remove=removed, restore=added),
             lambda: session.apply_swap(doc_id, remove=added, restore=removed),
+            lambda: stack,
         )
         self.doc_id = doc_id
         self.added = added
         self.removed = removed
 
 
-class UpdateCommand(_StepCommand):
+class UpdateCommand(StepCommand):
     """Spans whose label, boundaries or note changed."""
 
     def __init__(
         self, session: LayerSession, doc_id: str, text: str, old: list[Span], new: list[Span]
     ) -> None:
+        stack = session._stacks.get(doc_id)
         super().__init__(
-            session,
             text,
             lambda: session.apply_set(doc_id, old, new),
             lambda: session.apply_set(doc_id, new, old),
+            lambda: stack,
         )
         self.doc_id = doc_id
         self.old = old

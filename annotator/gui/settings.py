@@ -93,13 +93,16 @@ class Settings:
     def set_last_document(self, project_path: Path | None, doc_id: str) -> None:
         self.qsettings.setValue(f"project-{_project_key(project_path)}/last_document", doc_id)
 
-    def position(self, project_path: Path | None, doc_id: str) -> tuple[int, int]:
-        """(cursor position, scroll value) last seen in a document; (0, 0) if never opened."""
-        key = (
+    @staticmethod
+    def _position_key(project_path: Path | None, doc_id: str) -> str:
+        return (
             f"project-{_project_key(project_path)}/position-"
             + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
         )
-        value = self._get(key)
+
+    def position(self, project_path: Path | None, doc_id: str) -> tuple[int, int]:
+        """(cursor position, scroll value) last seen in a document; (0, 0) if never opened."""
+        value = self._get(self._position_key(project_path, doc_id))
         try:
             cursor, scroll = (int(v) for v in str(value).split(","))
         except (TypeError, ValueError):
@@ -107,11 +110,7 @@ class Settings:
         return cursor, scroll
 
     def set_position(self, project_path: Path | None, doc_id: str, cursor: int, scroll: int) -> None:
-        key = (
-            f"project-{_project_key(project_path)}/position-"
-            + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
-        )
-        self.qsettings.setValue(key, f"{cursor},{scroll}")
+        self.qsettings.setValue(self._position_key(project_path, doc_id), f"{cursor},{scroll}")
 
     # -- view -------------------------------------------------------------------------------
 
@@ -141,6 +140,15 @@ class Settings:
     @snapping.setter
     def snapping(self, on: bool) -> None:
         self.qsettings.setValue("view/snap_to_words", bool(on))
+
+    @property
+    def label_names(self) -> bool:
+        """Show each span's label name above it (View → Show label names)."""
+        return self._bool("view/label_names", False)
+
+    @label_names.setter
+    def label_names(self, on: bool) -> None:
+        self.qsettings.setValue("view/label_names", bool(on))
 
     @property
     def status_filter(self) -> str:

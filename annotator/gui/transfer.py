@@ -1,7 +1,7 @@
 """File → Import… and File → Export…: the corpus formats behind dialogs, a progress bar and a summary.
 
 The dialogs sit behind classmethods (``ExportDialog.ask``, ``ImportDialog.ask``) and the final
-message behind :func:`show_message`, so tests replace them and never block. The work itself is
+message is one of :mod:`annotator.gui.messages`, so tests replace them and never block. The work itself is
 :func:`annotator.core.formats.exporter.export_corpus` / ``importer.import_corpus``; this module
 only asks, shows progress (with cancel) and reports.
 """
@@ -9,6 +9,7 @@ only asks, shows progress (with cancel) and reports.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QSpinBox,
@@ -47,6 +47,8 @@ from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.formats.records import Cancelled, TransferReport
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Project
+from annotator.gui import colors, messages
+from annotator.gui.widgets import answer
 
 FORMAT_NAMES = {
     "jsonl": "Annotator JSONL (native, loses nothing)",
@@ -65,27 +67,19 @@ FORMAT_HINTS = {
 }
 DEFAULT_SPLIT = "train=0.8,dev=0.1,test=0.1"
 
+#: Runs one access to the project (see :class:`annotator.gui.saving.SaveWaiter`).
+Write = Callable[[Callable[[], object]], object]
 
-def show_message(
-    parent: QWidget | None, title: str, text: str, details: str = "", warning: bool = False
-) -> None:
-    """The closing message of an import or export (tests replace this).
 
-    Plain text: it quotes file names and what the files hold, which may look like HTML.
-    """
-    box = QMessageBox(QMessageBox.Warning if warning else QMessageBox.Information, title, text, parent=parent)
-    box.setTextFormat(Qt.PlainText)
-    if details:
-        box.setDetailedText(details)
-    box.exec()
-    box.deleteLater()
+def _now(operation: Callable[[], object]) -> object:
+    return operation()
 
 
 def _problem_label() -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.PlainText)  # it quotes what the user typed
     label.setWordWrap(True)
-    label.setStyleSheet("color: #D55E00;")
+    label.setStyleSheet(f"color: {colors.ERROR};")
     label.setVisible(False)
     return label
 
@@ -257,12 +251,7 @@ class ExportDialog(QDialog):
     def ask(cls, parent: QWidget | None, project: Project, annotator: str | None) -> ExportOptions | None:
         """The chosen options, or None if the user cancelled."""
         dialog = cls(project, annotator, parent)
-        try:
-            if dialog.exec() == QDialog.Accepted:
-                return dialog.options()
-            return None
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, dialog.options)
 
 
 @dataclass(frozen=True)
@@ -389,12 +378,7 @@ class ImportDialog(QDialog):
     def ask(cls, parent: QWidget | None, project: Project, annotator: str | None) -> ImportRequest | None:
         """The chosen request, or None if the user cancelled."""
         dialog = cls(project, annotator, parent)
-        try:
-            if dialog.exec() == QDialog.Accepted:
-                return dialog.request()
-            return None
-        finally:
-            dialog.deleteLater()
+        return answer(dialog, dialog.request)
 
 
 class TransferProgress:
@@ -443,19 +427,28 @@ def _left_out(report: TransferReport) -> tuple[str, str]:
     return short, details
 
 
-def export_interactively(parent: QWidget | None, project: Project, annotator: str | None) -> None:
-    """Ask for export options, export with a progress bar, then say what was written and left out."""
+def _summary(parent: QWidget | None, title: str, text: str, details: str = "", warning: bool = False) -> None:
+    (messages.warn if warning else messages.inform)(parent, title, text, details)
+
+
+def export_interactively(
+    parent: QWidget | None, project: Project, annotator: str | None, write: Write | None = None
+) -> None:
+    """Ask for export options, export with a progress bar, then say what was written and left out.
+
+    ``write`` runs the export (an export only reads, but it goes the way every access of the
+    window goes, waiting while another program writes)."""
     options = ExportDialog.ask(parent, project, annotator)
     if options is None:
         return
     progress = TransferProgress(parent, "Export", f"Exporting {FORMAT_NAMES[options.format]}…")
     try:
-        report = export_corpus(project, options, progress=progress)
+        report = (write or _now)(lambda: export_corpus(project, options, progress=progress))
     except Cancelled:
-        show_message(parent, "Export cancelled", "The export was cancelled; nothing was written.")
+        _summary(parent, "Export cancelled", "The export was cancelled; nothing was written.")
         return
     except (AnnotatorError, OSError) as exc:
-        show_message(parent, "Export failed", f"{exc}\n\nNothing was written.", warning=True)
+        _summary(parent, "Export failed", f"{exc}\n\nNothing was written.", warning=True)
         return
     finally:
         progress.close()
@@ -467,22 +460,29 @@ def export_interactively(parent: QWidget | None, project: Project, annotator: st
     text += (
         f"\n\nLeft out (see Show Details for examples):\n{short}" if short else "\n\nNothing was left out."
     )
-    show_message(parent, "Export finished", text, details)
+    _summary(parent, "Export finished", text, details)
 
 
-def import_interactively(parent: QWidget | None, project: Project, annotator: str | None) -> bool:
-    """Ask what to import, import it with a progress bar, then summarise; True if the project changed."""
+def import_interactively(
+    parent: QWidget | None, project: Project, annotator: str | None, write: Write | None = None
+) -> bool:
+    """Ask what to import, import it with a progress bar, then summarise; True if the project changed.
+
+    ``write`` runs the import: the window's "Waiting to save" path, which tries it again while
+    another program holds the project's write lock (an import that failed kept nothing)."""
     request = ImportDialog.ask(parent, project, annotator)
     if request is None:
         return False
     progress = TransferProgress(parent, "Import", "Importing…")
     try:
-        report = import_corpus(project, request.paths, request.options, progress=progress)
+        report = (write or _now)(
+            lambda: import_corpus(project, request.paths, request.options, progress=progress)
+        )
     except Cancelled:
-        show_message(parent, "Import cancelled", "The import was cancelled; the project is unchanged.")
+        _summary(parent, "Import cancelled", "The import was cancelled; the project is unchanged.")
         return False
     except (AnnotatorError, OSError) as exc:
-        show_message(
+        _summary(
             parent, "Import failed", f"{exc}\n\nNothing was imported; the project is unchanged.", warning=True
         )
         return False
@@ -498,5 +498,5 @@ def import_interactively(parent: QWidget | None, project: Project, annotator: st
     short, details = _left_out(report)
     if short:
         text += f"\n\nSkipped:\n{short}"
-    show_message(parent, "Import finished", text, details)
+    _summary(parent, "Import finished", text, details)
     return bool(new or report.spans or report.notes)

@@ -1,4 +1,4 @@
-"""Small widgets of the main window: the label bar, the find bar and the modal questions.
+"""Small widgets of the main window: the label bar and the modal questions.
 
 Every modal question sits behind a classmethod (``AnnotatorDialog.ask(parent, ...)``) that tests
 monkeypatch, so no test ever blocks on a dialog (pytest-qt ``docs/note_dialogs.rst``).
@@ -6,8 +6,11 @@ monkeypatch, so no test ever blocks on a dialog (pytest-qt ``docs/note_dialogs.r
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,31 +19,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import LabelSet, validate_annotator_name
+from annotator.core.model import GOLD_LAYER, LabelSet, validate_annotator_name
+from annotator.gui import colors
 from annotator.gui.literal import isolate, mnemonic_safe, one_line, tooltip
 
-
-def readable_text_on(color: QColor) -> str:
-    """Black or white, whichever reads better on ``color`` (WCAG relative luminance)."""
-
-    def channel(c: int) -> float:
-        v = c / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    luminance = (
-        0.2126 * channel(color.red()) + 0.7152 * channel(color.green()) + 0.0722 * channel(color.blue())
-    )
-    return "#000000" if luminance > 0.35 else "#FFFFFF"
+T = TypeVar("T")
 
 
 class ElidedLabel(QLabel):
@@ -104,7 +94,7 @@ class LabelBar(QWidget):
             )
             button.setCursor(Qt.PointingHandCursor)
             button.setFocusPolicy(Qt.NoFocus)
-            fg = readable_text_on(color)
+            fg = colors.readable_text_on(color)
             button.setStyleSheet(
                 f"QToolButton {{ background: {color.name()}; color: {fg}; border: none;"
                 " border-radius: 11px; padding: 3px 10px; font-weight: 600; }"
@@ -118,94 +108,36 @@ class LabelBar(QWidget):
         self._layout.addWidget(self.hint, 1)
 
 
-class FindBar(QWidget):
-    """Find in the document: text, options, match count, next/previous, label all."""
+def answer(dialog: QDialog, result: Callable[[], T]) -> T | None:
+    """Run a modal question: ``result()`` if the user accepted, None if not; then delete it."""
+    try:
+        return result() if dialog.exec() == QDialog.Accepted else None
+    finally:
+        dialog.deleteLater()
 
-    search_changed = Signal()
-    next_requested = Signal()
-    previous_requested = Signal()
-    label_all_requested = Signal()
-    closed = Signal()
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 6)
-        layout.setSpacing(6)
-        layout.addWidget(QLabel("Find:"))
-        self.edit = QLineEdit()
-        self.edit.setPlaceholderText("Text to find in this document")
-        self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(140)
-        self.edit.textChanged.connect(self.search_changed)
-        self.edit.returnPressed.connect(self.next_requested)
-        self.edit.installEventFilter(self)
-        layout.addWidget(self.edit, 1)
-        # Compact toggles (as in most editors) so the bar fits a narrow article pane.
-        self.case = QToolButton()
-        self.case.setText("Aa")
-        self.case.setToolTip("Match case")
-        self.whole = QToolButton()
-        self.whole.setText("Word")
-        self.whole.setToolTip("Whole words only")
-        for toggle in (self.case, self.whole):
-            toggle.setCheckable(True)
-            toggle.setAutoRaise(True)
-            toggle.toggled.connect(self.search_changed)
-        self.count = QLabel("")
-        self.count.setMinimumWidth(70)
-        previous = QToolButton()
-        previous.setText("↑")
-        previous.setToolTip("Previous match (Shift+F3, Shift+Enter)")
-        previous.clicked.connect(self.previous_requested)
-        nxt = QToolButton()
-        nxt.setText("↓")
-        nxt.setToolTip("Next match (F3, Enter)")
-        nxt.clicked.connect(self.next_requested)
-        self.label_all = QPushButton("Label all…")
-        self.label_all.setToolTip("Label every match with one label, in one undoable step (Ctrl+L)")
-        self.label_all.clicked.connect(self.label_all_requested)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Close (Esc)")
-        close.clicked.connect(self.close_bar)
-        for widget in (self.case, self.whole, self.count, previous, nxt, self.label_all, close):
-            layout.addWidget(widget)
+def annotator_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the window's annotator, or None if it can.
 
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.edit and event.type() == event.Type.KeyPress:
-            if event.key() == Qt.Key_Escape:
-                self.close_bar()
-                return True
-            if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ShiftModifier:
-                self.previous_requested.emit()
-                return True
-        return super().eventFilter(watched, event)
-
-    def open_with(self, text: str | None) -> None:
-        self.show()
-        if text:
-            self.edit.setText(text)
-        self.edit.setFocus()
-        self.edit.selectAll()
-
-    def close_bar(self) -> None:
-        self.hide()
-        self.closed.emit()
-
-    def set_count(self, current: int, total: int) -> None:
-        if not self.edit.text():
-            self.count.setText("")
-        elif total == 0:
-            self.count.setText("no matches")
-        else:
-            self.count.setText(f"{current + 1} of {total}" if current >= 0 else f"{total} matches")
+    Besides the rules of every annotator name, ``gold`` is refused: the adjudicated layer is
+    written by review decisions, not annotated directly.
+    """
+    try:
+        cleaned = validate_annotator_name(name)
+    except AnnotatorError as exc:
+        return str(exc)
+    if cleaned == GOLD_LAYER:
+        return (
+            f"“{GOLD_LAYER}” is the adjudicated layer: it is written by review decisions "
+            "(Document → Review two annotators…), not annotated directly. Choose your own name."
+        )
+    return None
 
 
 class AnnotatorDialog(QDialog):
-    """Asks who is annotating (once on first start; again from Settings)."""
+    """Asks who is annotating (once on first start; again from File → Change annotator…)."""
 
-    def __init__(self, current: str, first_start: bool, parent=None) -> None:
+    def __init__(self, current: str, first_start: bool, parent=None, problem: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Who is annotating?")
         layout = QVBoxLayout(self)
@@ -222,11 +154,12 @@ class AnnotatorDialog(QDialog):
         self.name.selectAll()
         form.addRow("Annotator name:", self.name)
         layout.addLayout(form)
-        self.error = QLabel("")
+        self.error = QLabel(problem)
+        self.error.setObjectName("annotatorProblem")
         self.error.setTextFormat(Qt.PlainText)  # it quotes the name as typed
-        self.error.setStyleSheet("color: #C0392B;")
+        self.error.setStyleSheet(f"color: {colors.ERROR};")
         self.error.setWordWrap(True)
-        self.error.hide()
+        self.error.setVisible(bool(problem))
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
@@ -234,30 +167,31 @@ class AnnotatorDialog(QDialog):
         layout.addWidget(buttons)
         layout.setSizeConstraint(QVBoxLayout.SetFixedSize)
         intro.setFixedWidth(400)
+        self.error.setFixedWidth(400)
 
     def accept(self) -> None:
-        try:
-            validate_annotator_name(self.name.text())
-        except AnnotatorError as exc:
-            self.error.setText(str(exc))
+        problem = annotator_problem(self.name.text())
+        if problem is not None:
+            self.error.setText(problem)
             self.error.show()
             return
         super().accept()
 
     @classmethod
-    def ask(cls, parent, current: str, first_start: bool = False) -> str | None:
-        dialog = cls(current, first_start, parent)
-        if dialog.exec() != QDialog.Accepted:
-            return None
-        return validate_annotator_name(dialog.name.text())
+    def ask(cls, parent, current: str, first_start: bool = False, problem: str = "") -> str | None:
+        """A valid annotator name, or None if the user cancelled; ``problem`` says first why
+        the name in use cannot be used."""
+        dialog = cls(current, first_start, parent, problem)
+        return answer(dialog, lambda: validate_annotator_name(dialog.name.text()))
 
 
 class NoteDialog(QDialog):
-    """Edits the note of one span."""
+    """Edits the note of one span; Ctrl+Enter saves it (Enter starts a new line)."""
 
     def __init__(self, covered: str, note: str, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Span note")
+        self.setObjectName("noteDialog")
         layout = QVBoxLayout(self)
         quote = QLabel(f"“{covered}”")
         quote.setWordWrap(True)
@@ -267,45 +201,29 @@ class NoteDialog(QDialog):
         self.edit.setPlaceholderText("A note for this span (empty removes the note)")
         self.edit.setTabChangesFocus(True)
         layout.addWidget(self.edit)
+        hint = QLabel("Ctrl+Enter saves the note, Esc cancels.")
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(hint)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(440, 220)
+        # The text box takes Ctrl+Enter as a line break before any shortcut sees it.
+        self.edit.installEventFilter(self)
+        self.resize(440, 240)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self.edit
+            and event.type() == QEvent.KeyPress
+            and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            and event.modifiers() & Qt.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     @classmethod
     def ask(cls, parent, covered: str, note: str) -> str | None:
         dialog = cls(covered, note, parent)
-        if dialog.exec() != QDialog.Accepted:
-            return None
-        return dialog.edit.toPlainText()
-
-
-class ShortcutsDialog(QDialog):
-    """Help → Keyboard shortcuts: every shortcut of the window in one table."""
-
-    def __init__(self, rows: list[tuple[str, str]], parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        layout = QVBoxLayout(self)
-        table = QTableWidget(len(rows), 2)
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.NoEditTriggers)
-        table.setSelectionMode(QTableWidget.NoSelection)
-        for row, (keys, action) in enumerate(rows):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(one_line(action)))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        layout.addWidget(table)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, 620)
-        self.table = table
-
-
-def shortcut_text(sequence: QKeySequence | str) -> str:
-    return QKeySequence(sequence).toString(QKeySequence.NativeText)
+        return answer(dialog, dialog.edit.toPlainText)

@@ -207,7 +207,7 @@ def _documents(app, tmp: Path, count: int, results: dict[str, float | int | str]
 def _import(app, tmp: Path, count: int, results: dict[str, float | int | str]) -> None:
     from annotator.core.formats.importer import ImportOptions
     from annotator.core.store import Project
-    from annotator.gui import transfer
+    from annotator.gui import messages, transfer
 
     corpus = tmp / "corpus"
     corpus.mkdir()
@@ -221,7 +221,7 @@ def _import(app, tmp: Path, count: int, results: dict[str, float | int | str]) -
     project = Project.open(tmp / "import.db")
     request = transfer.ImportRequest((corpus,), ImportOptions())
     transfer.ImportDialog.ask = classmethod(lambda cls, *_a: request)
-    transfer.show_message = lambda *_a, **_kw: None
+    messages.inform = messages.warn = lambda *_a, **_kw: None
     shown_at: list[float] = []
     original = transfer.TransferProgress.__call__
 

@@ -96,7 +96,7 @@ def test_agree_note_without_shared_documents_escapes_names(tmp_path: Path) -> No
 
 def test_stats_json_escapes_without_losing_the_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A project written elsewhere may hold any name: --json stays JSON, and safe to print."""
-    monkeypatch.setattr("annotator.core.store.validate_annotator_name", lambda name: name)
+    monkeypatch.setattr("annotator.core.store.documents.validate_annotator_name", lambda name: name)
     db = tmp_path / "p.db"
     with Project.open(db) as project:
         project.add_documents([DocumentInput("d1", "Hello world")])

@@ -14,6 +14,7 @@ from annotator.core.errors import AnnotatorError, SpanError
 from annotator.core.model import GOLD_LAYER
 from annotator.core.pairing import DisagreementKind
 from annotator.core.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, DocumentInput, NewSpan, Project
+from annotator.core.store.schema import MIGRATION_STEPS
 
 TEXT = "Robert Wood said the troops were in Kursk, and Nebenzia called it lies."
 
@@ -201,8 +202,32 @@ def _write_v1_project(path: Path) -> None:
 
 
 def test_schema_version_counts_both_migrations() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS._migrations) >= 2
-    assert [m.name for m in MIGRATIONS._migrations][:2] == ["0001_initial", "0002_adjudication"]
+    assert SCHEMA_VERSION == len(MIGRATION_STEPS) >= 2
+    assert [m.name for m in MIGRATION_STEPS][:2] == ["0001_initial", "0002_adjudication"]
+
+
+def test_a_v1_project_is_read_as_it_is_by_readers(tmp_path: Path) -> None:
+    """Readers read every schema version (no decisions before the second) and write nothing."""
+    path = tmp_path / "v1.db"
+    _write_v1_project(path)
+    before = path.read_bytes()
+    with Project.open(path, readonly=True) as project:
+        assert [s.key for s in project.spans("doc", "alice")] == [WOOD]
+        assert project.decisions() == []
+        assert adj.progress(project, ["doc"], "alice", "bob").resolved == 0
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v1.db"]
+
+
+def test_decisions_are_read_and_written_through_the_store(two_layers: Project) -> None:
+    d = by_kind(two_layers, DisagreementKind.ONLY_A)
+    change = adj.resolve(two_layers, "doc", "alice", "bob", d, "a")
+    (record,) = two_layers.decisions()
+    assert record == two_layers.find_decision("doc", "alice", "bob", (d.a, d.b))
+    assert two_layers.decisions("doc", "alice", "bob") == [record]
+    adj.revert(two_layers, change)
+    assert two_layers.decisions() == []
+    assert two_layers.find_decision("doc", "alice", "bob", (d.a, d.b)) is None
 
 
 def test_a_v1_project_migrates_to_v2_and_keeps_its_data(tmp_path: Path) -> None:

@@ -132,3 +132,89 @@ def test_the_other_project_gets_no_wal_files(tmp_path: Path) -> None:
         merge_project(review, other)
     assert _digest(other) == before
     assert sorted(p.name for p in other.parent.iterdir()) == ["other.db"]
+
+
+# -- reviewers' decisions and hotkeys (issue 15, item 14) ---------------------------------------
+
+
+def _reviewed(path: Path) -> Path:
+    """A reviewer's project: alice and bob disagree, every disagreement decided into gold."""
+    from annotator.core import adjudication as adj
+
+    with Project.open(path) as project:
+        project.add_documents([DocumentInput("doc", TEXT, "Doc")])
+        project.add_spans([NewSpan("doc", "alice", 0, 11, "actor"), NewSpan("doc", "alice", 36, 41, "actor")])
+        project.add_spans([NewSpan("doc", "bob", 7, 11, "actor"), NewSpan("doc", "bob", 17, 41, "claim")])
+        for number, disagreement in enumerate(adj.document_disagreements(project, "doc", "alice", "bob")):
+            adj.resolve(
+                project, "doc", "alice", "bob", disagreement, ["a", "b", "neither", "both"][number % 4]
+            )
+        assert adj.progress(project, ["doc"], "alice", "bob").done
+    return path
+
+
+def test_a_reviewers_decisions_travel_with_the_gold_layer(tmp_path: Path) -> None:
+    from annotator.core import adjudication as adj
+
+    other = _reviewed(tmp_path / "reviewer.db")
+    with Project.open(other, readonly=True) as project:
+        decided = project.decisions()
+        gold = [s.key for s in project.spans("doc", GOLD_LAYER)]
+    count = len(decided)
+    assert count >= 2
+    with Project.open(tmp_path / "review.db") as review:
+        result = merge_project(review, other)
+        assert result.decisions_added == count
+        assert f"{count} reviewer decision(s)" in result.summary()
+        assert [s.key for s in review.spans("doc", GOLD_LAYER)] == gold
+        assert review.decisions() == decided
+        progress = adj.progress(review, ["doc"], "alice", "bob")
+        assert (progress.resolved, progress.total) == (count, count)
+        again = merge_project(review, other)  # the same decisions again: nothing changes
+        assert again.decisions_added == 0
+        assert review.decisions() == decided
+
+
+def test_other_decisions_on_the_same_pair_are_refused(tmp_path: Path) -> None:
+    from annotator.core import adjudication as adj
+
+    other = _reviewed(tmp_path / "reviewer.db")
+    mine = tmp_path / "review.db"
+    with Project.open(mine) as review:
+        review.add_documents([DocumentInput("doc", TEXT, "Doc")])
+        review.add_spans([NewSpan("doc", "alice", 0, 11, "actor"), NewSpan("doc", "alice", 36, 41, "actor")])
+        review.add_spans([NewSpan("doc", "bob", 7, 11, "actor"), NewSpan("doc", "bob", 17, 41, "claim")])
+        # The same gold as the reviewer's, by other decisions: an edit instead of "accept A".
+        first, second = adj.document_disagreements(review, "doc", "alice", "bob")
+        adj.resolve(review, "doc", "alice", "bob", first, "edit", [first.a])
+        adj.resolve(review, "doc", "alice", "bob", second, "b")
+        with Project.open(other, readonly=True) as reviewer:
+            assert review.spans("doc", GOLD_LAYER) != []
+            assert [s.key for s in review.spans("doc", GOLD_LAYER)] == [
+                s.key for s in reviewer.spans("doc", GOLD_LAYER)
+            ]
+        before = review.decisions()
+        with pytest.raises(DocumentError, match="decisions on alice vs bob in document 'doc' differ"):
+            merge_project(review, other)
+        assert review.decisions() == before
+
+
+@pytest.mark.parametrize(
+    ("their_hotkey", "taken_here", "expected"),
+    [("7", False, "7"), ("1", True, None), (None, False, None)],
+    ids=["free", "taken", "none"],
+)
+def test_a_merged_label_gets_its_own_hotkey_only_when_that_key_is_free(
+    tmp_path: Path, their_hotkey: str | None, taken_here: bool, expected: str | None
+) -> None:
+    other = tmp_path / "other.db"
+    with Project.open(other) as project:
+        if their_hotkey == "1":
+            project.update_label("actor", hotkey=None)  # "1" is free there, taken in the review
+        project.add_label("place", "#123456", their_hotkey)
+        project.add_documents([DocumentInput("doc", TEXT, "Doc")])
+        project.add_span("doc", "alice", 36, 41, "place")
+    with Project.open(tmp_path / "review.db") as review:
+        assert (review.labels().by_hotkey(their_hotkey or "") is not None) == taken_here
+        merge_project(review, other)
+        assert review.labels().get("place").hotkey == expected

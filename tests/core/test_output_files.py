@@ -33,7 +33,7 @@ def outputs(folder: Path) -> list[str]:
 
 def unchecked_names(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the store take any annotator name, as a project file written elsewhere may hold."""
-    monkeypatch.setattr("annotator.core.store.validate_annotator_name", lambda name: name)
+    monkeypatch.setattr("annotator.core.store.documents.validate_annotator_name", lambda name: name)
 
 
 # --------------------------------------------------------------------------------------------

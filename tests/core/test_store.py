@@ -214,7 +214,7 @@ def test_update_delete_restore(project: Project, doc: str) -> None:
     assert project.span(span.id).end == 11
     deleted = project.delete_span(span.id)
     assert project.spans(doc, "ann") == []
-    restored = project.restore_span(deleted)
+    (restored,) = project.restore_spans([deleted])
     assert restored.id == span.id
     assert project.span(span.id).label == "claim"
     assert project.span(span.id).created == span.created
@@ -332,7 +332,7 @@ def test_span_ids_are_never_reused_so_undo_can_restore_them(project: Project, do
     second = project.add_span(doc, "ann", 0, 5, "actor")
     assert second.id != first.id
     project.delete_span(second.id)
-    restored = project.restore_span(first)
+    (restored,) = project.restore_spans([first])
     assert (restored.id, restored.start, restored.end, restored.label) == (first.id, 0, 5, "actor")
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.core.text_ops import SpanIndex, assign_lanes, find_all, snap_to_words
+from annotator.core.text_ops import (
+    SpanIndex,
+    assign_lanes,
+    find_all,
+    plan_label_all,
+    selection_needle,
+    snap_to_words,
+)
 
 TEXT = "The U.S. government said, “Robert Wood’s claim” is 4,500 troops. Café\u0301 e.g. this"
 
@@ -21,8 +31,9 @@ def snapped(text: str, start: int, end: int) -> str | None:
     [
         ("Robert", "Robert"),
         ("obe", "Robert"),
-        (" “Robert Wood’s claim”", "Robert Wood’s claim"),
-        ("Robert Wood’s claim”", "Robert Wood’s claim"),
+        (" “Robert Wood’s claim”", "“Robert Wood’s claim”"),  # a quotation keeps its quotes
+        ("“Robert Wood’s", "Robert Wood’s"),  # an opening quote without its partner is dropped
+        ("Wood’s", "Wood’s"),  # an apostrophe is not a quote
         ("U.S", "U.S."),
         ("U.S.", "U.S."),
         (".S. g", "U.S. government"),
@@ -37,6 +48,82 @@ def snapped(text: str, start: int, end: int) -> str | None:
 def test_snap_to_words(selected: str, expected: str) -> None:
     start = TEXT.index(selected)
     assert snapped(TEXT, start, start + len(selected)) == expected
+
+
+QUOTED = (
+    "Nebenzia had already dismissed claims as “lies”, during a previous ballistic missile (ICBM) "
+    "launch. He said “Russia has enlisted North Korea.” Ambassador Kim, the troops’ commander, "
+    "said „nein“ and ‘maybe’. It (“no”) was [sic] \"plain\" and 'single'."
+)
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        # A selection holding an opening quote or bracket keeps its partner ...
+        ("dismissed claims as “lies”", "dismissed claims as “lies”"),
+        ("dismissed claims as “lies”,", "dismissed claims as “lies”"),
+        ("ballistic missile (ICBM)", "ballistic missile (ICBM)"),
+        ("(ICBM) launch.", "(ICBM) launch"),
+        (" “Russia has enlisted North Korea.” ", "“Russia has enlisted North Korea.”"),
+        ("It (“no”) was", "It (“no”) was"),
+        ("„nein“", "„nein“"),
+        ("‘maybe’.", "‘maybe’"),
+        ("[sic]", "[sic]"),
+        ('"plain"', '"plain"'),
+        ("'single'.", "'single'"),
+        # ... taking it from right beside the selection when the selection stopped short of it.
+        ("dismissed claims as “lies", "dismissed claims as “lies”"),
+        ("ballistic missile (ICBM", "ballistic missile (ICBM)"),
+        ("“Russia has enlisted North Korea.", "“Russia has enlisted North Korea.”"),
+        ("(“no", "(“no”)"),
+        ("lies”,", "“lies”"),
+        # Unbalanced edge punctuation is still dropped; apostrophes are not quotes.
+        ("“Russia has enlisted", "Russia has enlisted"),
+        ("Korea.” Ambassador", "Korea.” Ambassador"),  # inside: stays
+        ("Ambassador Kim, the troops’", "Ambassador Kim, the troops"),
+        ("the troops’ commander,", "the troops’ commander"),
+        ("ICBM) launch", "(ICBM) launch"),
+    ],
+)
+def test_snap_keeps_balanced_quotes_and_brackets(selected: str, expected: str) -> None:
+    start = QUOTED.index(selected)
+    assert snapped(QUOTED, start, start + len(selected)) == expected
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+@pytest.mark.parametrize("name", ["alice", "bob"])
+def test_snapping_reproduces_the_example_layers(name: str) -> None:
+    """The example layers were made with snapping on: each span, selected exactly or with a
+    space or a stray punctuation mark around it, snaps to itself."""
+    record = json.loads((EXAMPLES / f"kursk-{name}.jsonl").read_text(encoding="utf-8"))
+    text = record["text"]
+    for span in record["spans"]:
+        start, end = span["start"], span["end"]
+        assert snap_to_words(text, start, end) == (start, end), text[start:end]
+        wider = (max(0, start - 1), min(len(text), end + 1))
+        if not any(ch.isalnum() for ch in text[wider[0] : start] + text[end : wider[1]]):
+            assert snap_to_words(text, *wider) == (start, end), text[start:end]
+
+
+def test_label_all_plan_skips_what_already_has_the_label() -> None:
+    text = "Kursk, kursk and Kursky; Kursk."
+    plan = plan_label_all(text, "Kursk", "place", [(0, 5, "place"), (25, 30, "actor")])
+    assert plan.occurrences == ((0, 5), (25, 30))
+    assert plan.new == ((25, 30),)
+    assert plan.already == 1
+    loose = plan_label_all(text, "kursk", "place", [], case_sensitive=False, whole_word=False)
+    assert len(loose.occurrences) == 4
+    assert plan_label_all(text, "  ", "place", []).occurrences == ()
+
+
+def test_selection_needle_snaps_when_asked() -> None:
+    text = "said “Robert Wood,” today"
+    start = text.index("obert")
+    assert selection_needle(text, start, start + 5, snap=True) == "Robert"
+    assert selection_needle(text, start, start + 5, snap=False) == "obert"
 
 
 def test_snap_keeps_combining_marks_with_their_letter() -> None:
@@ -136,3 +223,10 @@ def test_lanes_never_share_overlapping_spans(ranges: list[tuple[int, int]]) -> N
         for j, s2, e2 in items:
             if i < j and s1 < e2 and s2 < e1:
                 assert lanes[i] != lanes[j]
+
+
+def test_lanes_can_be_capped() -> None:
+    items = [("a", 0, 10), ("b", 2, 4), ("c", 5, 8), ("d", 12, 14), ("e", 3, 6)]
+    assert assign_lanes(items, most=3) == {"a": 0, "b": 1, "c": 1, "d": 0, "e": 2}
+    crowded = [(i, 0, 10) for i in range(5)]
+    assert sorted(assign_lanes(crowded, most=2).values()) == [0, 1, 1, 1, 1]

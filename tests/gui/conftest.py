@@ -27,7 +27,7 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Error dialogs the window would have shown (recorded instead of blocking)."""
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(
-        "annotator.gui.mainwindow.show_error", lambda _parent, title, message: shown.append((title, message))
+        "annotator.gui.messages.error", lambda _parent, title, message: shown.append((title, message))
     )
     return shown
 

@@ -160,7 +160,7 @@ def test_tooltip_lists_the_labels_under_the_mouse(window, qtbot, monkeypatch) ->
 def test_note_on_a_span_is_saved_and_undoable(window, qtbot, monkeypatch) -> None:
     select_in_widget(window, "Robert Wood")
     qtbot.keyClick(window.text_view, Qt.Key_1)
-    monkeypatch.setattr("annotator.gui.mainwindow.NoteDialog.ask", lambda *_a: "  deputy ambassador ")
+    monkeypatch.setattr("annotator.gui.widgets.NoteDialog.ask", lambda *_a: "  deputy ambassador ")
     qtbot.keyClick(window.text_view, Qt.Key_E, Qt.ControlModifier)
     span = window.project.spans(window.session.doc_id, "alice")[0]
     assert span.note == "deputy ambassador"
@@ -204,19 +204,19 @@ def test_label_all_from_the_find_bar(window, qtbot) -> None:
 def test_find_counts_and_steps_through_matches(window, qtbot) -> None:
     qtbot.keyClick(window.text_view, Qt.Key_F, Qt.ControlModifier)
     qtbot.keyClicks(window.find_bar.edit, "Russia")
-    total = len(window._find_matches)
+    total = len(window.finder.matches)
     assert total > 2
-    first = window._find_current
+    first = window.finder.current
     qtbot.keyClick(window.find_bar.edit, Qt.Key_Return)
-    assert window._find_current == (first + 1) % total
-    assert window.find_bar.count.text() == f"{window._find_current + 1} of {total}"
+    assert window.finder.current == (first + 1) % total
+    assert window.find_bar.count.text() == f"{window.finder.current + 1} of {total}"
     qtbot.keyClick(window.find_bar.edit, Qt.Key_F3, Qt.ShiftModifier)
-    assert window._find_current == first
-    start, end = window._find_matches[first]
+    assert window.finder.current == first
+    start, end = window.finder.matches[first]
     assert window.text_view.selection_range() == (start, end)
     assert window.text_view.extraSelections()  # matches on screen are marked
     window.find_bar.whole.setChecked(True)
-    assert all(window.session.text[s:e] == "Russia" for s, e in window._find_matches)
+    assert all(window.session.text[s:e] == "Russia" for s, e in window.finder.matches)
     qtbot.keyClick(window.find_bar.edit, Qt.Key_Escape)
     assert not window.find_bar.isVisible()
     assert window.text_view.extraSelections() == []
@@ -495,4 +495,4 @@ def test_redo_after_new_spans_elsewhere_restores_the_same_span(make_window, tmp_
     window.open_document("doc1")
     session.undo_stack.redo()
     assert [(s.id, s.start, s.end) for s in window.project.spans("doc1", "alice")] == [(span.id, 0, 5)]
-    assert window._last_write_ok
+    assert window.status_saved.ok

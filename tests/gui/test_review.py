@@ -6,22 +6,25 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
 from annotator.core import adjudication as adj
 from annotator.core.model import GOLD_LAYER, Status
 from annotator.core.report import format_number
 from annotator.core.store import DocumentInput, NewSpan, Project
+from annotator.gui import messages as messages_module
 from annotator.gui import review
 from annotator.gui.review import AnnotatorPairDialog, ReviewWindow, open_review
+from annotator.gui.review_figures import F1Chart
 from annotator.gui.review_models import (
     ConfusionModel,
     DisagreementModel,
     DocumentFiguresModel,
     LabelFiguresModel,
 )
-from annotator.gui.review_widgets import F1Chart, ReviewTextView, lanes
+from annotator.gui.review_view import ReviewTextView, lanes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 SECOND = "Kim Jong Un met Putin. Officials denied any deal."
@@ -31,8 +34,8 @@ SECOND = "Kim Jong Un met Putin. Officials denied any deal."
 def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Message boxes never block: record what they would have said."""
     shown: list[str] = []
-    monkeypatch.setattr(review, "inform", lambda parent, title, text: shown.append(text))
-    monkeypatch.setattr(review, "warn", lambda parent, title, text: shown.append(text))
+    for name in ("inform", "warn", "error"):
+        monkeypatch.setattr(messages_module, name, lambda parent, title, text, *_a: shown.append(text))
     return shown
 
 
@@ -96,7 +99,7 @@ def test_open_review_asks_for_the_pair_and_opens_the_window(
     assert win is not None
     assert asked == [["alice", "bob"]]
     assert win.isVisible()
-    assert win.doc_ids == ["nk-troops-kursk", "second", "quiet"]
+    assert win.session.doc_ids == ["nk-troops-kursk", "second", "quiet"]
     assert "alice (A) vs bob (B)" in win.windowTitle()
     win.close()
 
@@ -132,31 +135,36 @@ def test_pair_dialog_refuses_the_same_annotator_twice(qtbot) -> None:
 
 
 def test_figures_tables_confusion_and_chart(window: ReviewWindow) -> None:
-    agreement = window.agreement
+    agreement = window.session.agreement
     overall = agreement.overall
-    assert window.figure_labels[("all", "exact")].text() == format_number(overall.exact.f1)
-    assert window.figure_labels[("all", "alpha_u")].text() == format_number(overall.alpha_u)
+    assert window.figures.figure_labels[("all", "exact")].text() == format_number(overall.exact.f1)
+    assert window.figures.figure_labels[("all", "alpha_u")].text() == format_number(overall.alpha_u)
     doc = agreement.per_document["nk-troops-kursk"]
-    assert window.figure_labels[("doc", "exact")].text() == "0.737"
-    assert window.figure_labels[("doc", "char_kappa")].text() == format_number(doc.char_kappa)
-    assert window.label_model.rowCount() == 4
-    assert window.label_model.index(0, 0).data() == "actor"
-    assert window.label_model.index(0, 5).data() == format_number(agreement.labels["actor"].exact.f1, 2)
+    assert window.figures.figure_labels[("doc", "exact")].text() == "0.737"
+    assert window.figures.figure_labels[("doc", "char_kappa")].text() == format_number(doc.char_kappa)
+    assert window.figures.label_model.rowCount() == 4
+    assert window.figures.label_model.index(0, 0).data() == "actor"
+    assert window.figures.label_model.index(0, 5).data() == format_number(
+        agreement.labels["actor"].exact.f1, 2
+    )
     labels = agreement.confusion.labels
-    assert window.confusion_model.rowCount() == len(labels)
+    assert window.figures.confusion_model.rowCount() == len(labels)
     d, c = labels.index("denial"), labels.index("claim")
-    assert window.confusion_model.index(d, c).data() == "1"
-    assert window.confusion_model.index(d, c).data(Qt.BackgroundRole) != window.confusion_model.PAPER
-    assert [name for name, _ in window.chart.values()] == list(agreement.labels)
+    assert window.figures.confusion_model.index(d, c).data() == "1"
+    assert (
+        window.figures.confusion_model.index(d, c).data(Qt.BackgroundRole)
+        != window.figures.confusion_model.PAPER
+    )
+    assert [name for name, _ in window.figures.chart.values()] == list(agreement.labels)
     assert window.documents_model.index(0, 1).data() == "0.74"
     assert window.documents_model.index(0, 2).data() == "0/7"
 
 
 def test_undefined_figures_read_n_a(qtbot, window: ReviewWindow) -> None:
     window.select_document("quiet")
-    assert window.doc_id == "quiet"
+    assert window.session.doc_id == "quiet"
     for key in ("exact", "lenient", "char_kappa", "char_alpha", "alpha_u"):
-        assert window.figure_labels[("doc", key)].text() == "n/a"
+        assert window.figures.figure_labels[("doc", key)].text() == "n/a"
     assert window.documents_model.index(2, 1).data() == "n/a"
     assert window.documents_model.index(2, 2).data() == "—"
     assert window.disagreement_model.rowCount() == 0
@@ -164,17 +172,17 @@ def test_undefined_figures_read_n_a(qtbot, window: ReviewWindow) -> None:
 
 
 def test_walk_every_disagreement_with_the_keyboard(qtbot, window: ReviewWindow) -> None:
-    total = window.progress.total
+    total = window.session.progress.total
     assert total == 8
-    seen = [(window.doc_id, window.current_row())]
+    seen = [(window.session.doc_id, window.current_row())]
     for _ in range(total - 1):
         press(qtbot, window, Qt.Key_N)
-        seen.append((window.doc_id, window.current_row()))
+        seen.append((window.session.doc_id, window.current_row()))
     assert seen == [("nk-troops-kursk", i) for i in range(7)] + [("second", 0)]
     press(qtbot, window, Qt.Key_N)
     assert window.message_label.text() == "That was the last disagreement."
     press(qtbot, window, Qt.Key_P)
-    assert (window.doc_id, window.current_row()) == ("nk-troops-kursk", 6)
+    assert (window.session.doc_id, window.current_row()) == ("nk-troops-kursk", 6)
     press(qtbot, window, Qt.Key_K)
     assert window.current_row() == 5
     press(qtbot, window, Qt.Key_J)
@@ -203,18 +211,18 @@ def test_accept_a_b_both_neither_by_key_and_undo(qtbot, window: ReviewWindow, re
     assert set(gold(reviewed)) == {first.a, second.b, third.a, third.b}
     press(qtbot, window, Qt.Key_X)
     assert len(gold(reviewed)) == 4
-    assert window.progress.resolved == 4
+    assert window.session.progress.resolved == 4
     assert window.documents_model.index(0, 2).data() == "4/7"
     assert "4 / 8 decided" in window.progress_bar.format()
 
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # undo "neither"
-    assert window.progress.resolved == 3
+    assert window.session.progress.resolved == 3
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # undo "both"
     assert set(gold(reviewed)) == {first.a, second.b}
     assert window.current_disagreement() == third
     press(qtbot, window, Qt.Key_Z, Qt.ShiftModifier | Qt.ControlModifier)  # redo "both"
     assert set(gold(reviewed)) == {first.a, second.b, third.a, third.b}
-    assert adj.progress(reviewed, window.doc_ids, "alice", "bob").resolved == 3
+    assert adj.progress(reviewed, window.session.doc_ids, "alice", "bob").resolved == 3
 
 
 def test_changing_a_decision_and_undo_restores_the_first(
@@ -271,12 +279,15 @@ def test_a_full_adjudication_by_keyboard_reaches_100_percent(
     qtbot, window: ReviewWindow, reviewed: Project
 ) -> None:
     press(qtbot, window, Qt.Key_G)
-    for _ in range(window.progress.total):
+    for _ in range(window.session.progress.total):
         press(qtbot, window, Qt.Key_A)
-        if window.progress.per_document[window.doc_id][0] == window.progress.per_document[window.doc_id][1]:
+        if (
+            window.session.progress.per_document[window.session.doc_id][0]
+            == window.session.progress.per_document[window.session.doc_id][1]
+        ):
             press(qtbot, window, Qt.Key_N)
             press(qtbot, window, Qt.Key_G)
-    assert window.progress.done
+    assert window.session.progress.done
     assert window.progress_bar.value() == window.progress_bar.maximum()
     alice = {s.key for s in reviewed.spans("nk-troops-kursk", "alice")}
     assert set(gold(reviewed)) == alice
@@ -287,19 +298,22 @@ def test_models_pass_the_model_tester(qtmodeltester, window: ReviewWindow) -> No
     # Fresh models filled like the window's: the window (and its models) is deleted on close.
     documents = DocumentFiguresModel()
     documents.set_documents(
-        [(doc_id, doc_id) for doc_id in window.doc_ids],
-        window.agreement.per_document,
-        window.progress.per_document,
+        [(doc_id, doc_id) for doc_id in window.session.doc_ids],
+        window.session.agreement.per_document,
+        window.session.progress.per_document,
     )
     disagreements = DisagreementModel()
     disagreements.set_names("alice", "bob")
     disagreements.set_disagreements(
-        window.disagreement_model.items(), window.project.document_text("nk-troops-kursk"), {}, window._colors
+        window.disagreement_model.items(),
+        window.session.project.document_text("nk-troops-kursk"),
+        {},
+        window.session.colors,
     )
     labels = LabelFiguresModel()
-    labels.set_figures(window.agreement.labels, window._colors)
+    labels.set_figures(window.session.agreement.labels, window.session.colors)
     confusion = ConfusionModel()
-    confusion.set_confusion(window.agreement.confusion)
+    confusion.set_confusion(window.session.agreement.confusion)
     for model in (documents, disagreements, labels, confusion):
         qtmodeltester.check(model, force_py=True)
 
@@ -335,17 +349,17 @@ def test_undo_goes_back_to_the_document_it_changes(qtbot, window: ReviewWindow, 
     first = window.disagreement_model.item(0)
     press(qtbot, window, Qt.Key_A)
     window.select_document("second")
-    assert window.doc_id == "second"
+    assert window.session.doc_id == "second"
     press(qtbot, window, Qt.Key_X)
-    assert window.progress.resolved == 2
+    assert window.session.progress.resolved == 2
     assert window.documents_model.index(1, 2).data() == "1/1"
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
-    assert window.doc_id == "nk-troops-kursk"
+    assert window.session.doc_id == "nk-troops-kursk"
     assert window.current_disagreement() == first
     assert gold(reviewed) == []
-    assert window.progress.resolved == 0
-    assert window.progress == adj.progress(reviewed, window.doc_ids, "alice", "bob")
+    assert window.session.progress.resolved == 0
+    assert window.session.progress == adj.progress(reviewed, window.session.doc_ids, "alice", "bob")
 
 
 def test_save_report_writes_html_and_markdown(
@@ -394,10 +408,144 @@ def test_a_failed_undo_keeps_the_stack_in_step_with_the_file(
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     assert any("disk full" in m for m in messages)
     assert gold(reviewed) == [first.a]  # nothing changed in the file ...
-    qtbot.waitUntil(lambda: window.undo_stack.index() == 1)  # ... and the stack says so again
+    qtbot.waitUntil(lambda: window.session.undo_stack.index() == 1)  # ... and the stack says so again
     assert gold(reviewed) == [first.a]  # stepping back did not perform the decision twice
 
     monkeypatch.setattr(review.adj, "revert", real_revert)
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # trying again works
     assert gold(reviewed) == []
-    assert window.undo_stack.index() == 0
+    assert window.session.undo_stack.index() == 0
+
+
+# -- the window on a laptop screen, and its lifecycle (issue 11) ------------------------------
+
+CONTROLS = (
+    "previousButton",
+    "nextButton",
+    "acceptAButton",
+    "acceptBButton",
+    "bothButton",
+    "neitherButton",
+    "editButton",
+    "acceptAgreedButton",
+)
+
+
+def fitting_problems(win: QWidget) -> list[str]:
+    """Every named control on screen, whole: inside the window, not cut by a parent, its text
+    not squeezed; the Decision column and the adjudication counter too."""
+    problems = []
+    named = [win.findChild(QToolButton, name) for name in CONTROLS]
+    for control in [*named, win.progress_bar]:
+        rect = QRect(control.mapTo(win, QPoint(0, 0)), control.size())
+        if not control.isVisible() or not win.rect().contains(rect):
+            problems.append(f"{control.objectName()} outside the window: {rect}")
+        elif control.visibleRegion().boundingRect() != control.rect():
+            problems.append(f"{control.objectName()} cut by its parent")
+        elif control.width() < control.sizeHint().width():
+            problems.append(f"{control.objectName()} squeezed to {control.width()}")
+    view = win.disagreement_view
+    header = view.horizontalHeader()
+    right = header.sectionViewportPosition(4) + header.sectionSize(4)
+    if right > view.viewport().width() or header.sectionSize(4) < header.sectionSizeHint(4):
+        problems.append(f"the Decision column is cut: {right} > {view.viewport().width()}")
+    return problems
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 640)])
+def test_the_review_window_fits_a_laptop_screen(
+    qtbot, reviewed: Project, messages: list[str], monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    available = QRect(0, 0, *size)
+    monkeypatch.setattr("annotator.gui.windows.available_geometry", lambda _window: available)
+    win = ReviewWindow(reviewed, "alice", "bob")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert available.contains(win.frameGeometry())  # its first size fits the screen
+    assert fitting_problems(win) == []
+    press(qtbot, win, Qt.Key_X)  # a decision widens the Decision column ("✓ neither")
+    assert fitting_problems(win) == []
+    win.resize(available.size())  # maximised on that screen
+    qtbot.waitUntil(lambda: win.size() == available.size())
+    assert fitting_problems(win) == []
+
+
+def test_a_maximised_window_keeps_a_readable_text_column(qtbot, window: ReviewWindow) -> None:
+    from annotator.gui.textview import COLUMN_EMS
+
+    window.resize(2560, 1400)
+    qtbot.waitUntil(lambda: window.text_view.viewport().width() > 1400)
+    view = window.text_view
+    column = COLUMN_EMS * QFontInfo(view.document().defaultFont()).pixelSize()
+    widest = max(
+        block.layout().lineAt(i).naturalTextWidth()
+        for block in (view.document().findBlockByNumber(n) for n in range(view.document().blockCount()))
+        for i in range(block.layout().lineCount())
+    )
+    assert widest <= column < view.viewport().width()
+
+
+def test_escape_leaves_edit_mode_then_closes_the_window(
+    qtbot, reviewed: Project, messages: list[str], reviewed_gold_is_empty: None
+) -> None:
+    win = ReviewWindow(reviewed, "alice", "bob")  # closed by the test: not handed to qtbot
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    press(qtbot, win, Qt.Key_E)
+    assert win.editing
+    assert win.text_view.selection_range() is not None
+    qtbot.keyClick(win.text_view, Qt.Key_Escape)
+    assert not win.editing
+    assert win.message_label.text() == "Left edit mode; nothing was decided."
+    assert win.text_view.selection_range() is None
+    assert win.isVisible()
+    assert gold(reviewed) == []
+    press(qtbot, win, Qt.Key_Escape)  # not editing: Esc closes
+    assert win.closing
+    again = ReviewWindow(reviewed, "alice", "bob")
+    again.show()
+    qtbot.waitExposed(again)
+    again.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is again)
+    qtbot.keyClick(again.disagreement_view, Qt.Key_W, Qt.ControlModifier)
+    assert again.closing
+
+
+@pytest.fixture
+def reviewed_gold_is_empty(reviewed: Project) -> None:
+    assert gold(reviewed) == []
+
+
+def test_switching_project_closes_the_review_window(
+    qtbot,
+    make_window,
+    reviewed: Project,
+    messages: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    errors,
+) -> None:
+    from annotator.gui import mainwindow
+
+    main = make_window(reviewed)
+    monkeypatch.setattr(AnnotatorPairDialog, "ask", classmethod(lambda cls, parent, names: ("alice", "bob")))
+    qtbot.keyClick(main.text_view, Qt.Key_R, Qt.ControlModifier)
+    (win,) = main.review_windows()
+    other = Project.open(tmp_path / "other.db")
+    other.add_documents([DocumentInput("o", "Another project's text.", "Other")])
+    other.close()
+    monkeypatch.setattr(
+        mainwindow.ProjectFileDialog, "ask_open", classmethod(lambda cls, _p: tmp_path / "other.db")
+    )
+    qtbot.keyClick(main.text_view, Qt.Key_O, Qt.ControlModifier)
+    assert main.project.path == tmp_path / "other.db"
+    assert win.closing
+    assert main.review_windows() == []
+    assert "review window" in main.statusBar().currentMessage()
+    assert errors == []
+    main.text_view.select_range(0, 7)
+    qtbot.keyClick(main.text_view, Qt.Key_1)  # the window works on the new project
+    assert [s.label for s in main.project.spans("o", "alice")] == ["actor"]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from annotator.core.formats.exporter import ExportOptions, export_corpus
 from annotator.core.formats.importer import ImportOptions
 from annotator.core.store import DocumentInput, Project
+from annotator.gui import messages as messages_module
 from annotator.gui import transfer
 from annotator.gui.transfer import ExportDialog, ImportDialog, ImportRequest, TransferProgress
 
@@ -25,7 +26,8 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     def record(parent, title, text, details="", warning=False) -> None:  # type: ignore[no-untyped-def]
         shown.append({"title": title, "text": text, "details": details, "warning": warning})
 
-    monkeypatch.setattr(transfer, "show_message", record)
+    monkeypatch.setattr(messages_module, "inform", lambda p, t, x, d="": record(p, t, x, d, False))
+    monkeypatch.setattr(messages_module, "warn", lambda p, t, x, d="": record(p, t, x, d, True))
     return shown
 
 

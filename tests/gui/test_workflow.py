@@ -223,10 +223,12 @@ def test_import_export_and_review_hooks(window, monkeypatch) -> None:
 
     calls = []
     transfer = types.ModuleType("annotator.gui.transfer")
-    transfer.import_interactively = lambda parent, project, annotator: (
+    transfer.import_interactively = lambda parent, project, annotator, write: (
         calls.append(("import", annotator)) or True
     )
-    transfer.export_interactively = lambda parent, project, annotator: calls.append(("export", annotator))
+    transfer.export_interactively = lambda parent, project, annotator, write: calls.append(
+        ("export", annotator)
+    )
     review = types.ModuleType("annotator.gui.review")
     review.open_review = lambda parent, project: calls.append(("review", project is window.project))
     monkeypatch.setitem(sys.modules, "annotator.gui.transfer", transfer)
@@ -280,3 +282,21 @@ def test_first_start_asks_for_the_annotator_once(settings, monkeypatch) -> None:
     assert app.choose_annotator(settings) == "carol"
     assert len(asked) == 1
     assert asked[0][1]  # offered a default: the OS user name
+
+
+def test_the_docs_list_every_shortcut_of_both_windows(window) -> None:
+    """docs/gui.md and docs/review.md tell what the windows' action tables hold."""
+    from annotator.gui.actions import Command, key_text
+    from annotator.gui.review_commands import COMMANDS as REVIEW_COMMANDS
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    gui_md = (docs / "gui.md").read_text(encoding="utf-8")
+    labels = {label.hotkey for label in window.project.labels()}
+    for keys, _what in window.shortcut_rows():
+        if keys not in labels:
+            assert f"| {keys} |" in gui_md, keys
+    review_md = (docs / "review.md").read_text(encoding="utf-8")
+    for command in REVIEW_COMMANDS:
+        if isinstance(command, Command) and command.in_help:
+            for key in command.keys:
+                assert f"`{key_text(key)}`" in review_md, key

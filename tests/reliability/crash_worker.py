@@ -741,7 +741,7 @@ class GuiWorker(Worker):
     def start(self) -> int:
         from PySide6.QtCore import QTimer
 
-        from annotator.gui import mainwindow, transfer
+        from annotator.gui import messages, transfer, widgets
         from annotator.gui.app import application, run
 
         worker = self
@@ -759,9 +759,10 @@ class GuiWorker(Worker):
 
         transfer.ImportDialog.ask = classmethod(lambda cls, *a: ask_import(*a))  # type: ignore[method-assign]
         transfer.ExportDialog.ask = classmethod(lambda cls, *a: ask_export(*a))  # type: ignore[method-assign]
-        transfer.show_message = message
-        mainwindow.NoteDialog.ask = classmethod(lambda cls, *a: worker.note)  # type: ignore[method-assign]
-        mainwindow.show_error = lambda _parent, title, text: worker.messages.append((title, text))
+        messages.inform = lambda _parent, title, text, details="": message(_parent, title, text, details)
+        messages.warn = lambda _parent, title, text, details="": message(_parent, title, text, details, True)
+        widgets.NoteDialog.ask = classmethod(lambda cls, *a: worker.note)  # type: ignore[method-assign]
+        messages.error = lambda _parent, title, text: worker.messages.append((title, text))
         application()
         QTimer.singleShot(0, self.tick)
         return run(self.project_path)

@@ -21,14 +21,14 @@ def main() -> int:
     from PySide6.QtCore import QTimer
 
     from annotator.core.importing import open_project
-    from annotator.gui import mainwindow
+    from annotator.gui import messages
     from annotator.gui.app import application
     from annotator.gui.mainwindow import MainWindow
     from annotator.gui.settings import Settings
 
     app = application()
     failures: list[str] = []
-    mainwindow.show_error = lambda _parent, title, message: failures.append(f"{title}: {message}")
+    messages.error = lambda _parent, title, message: failures.append(f"{title}: {message}")
     window = MainWindow(open_project(Path(path)), Settings(settings_path), "alice")
     window.show()
     window.open_initial_document()

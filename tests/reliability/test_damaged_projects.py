@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from annotator.cli import cli
 from annotator.core.errors import ProjectError
 from annotator.core.formats.plain import seed_documents
 from annotator.core.store import MIGRATIONS, SCHEMA_VERSION, DocumentInput, Project, backup_path
+from annotator.core.store.schema import MIGRATION_STEPS
 from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,6 +132,15 @@ def _missing_tables(folder: Path) -> Path:
     return path
 
 
+def _no_migration_record(folder: Path) -> Path:
+    """A current project whose record of applied migrations was dropped (another tool's doing)."""
+    path = make_project(folder / "no-record.db")
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE _sqlite_migrations")
+    conn.close()
+    return path
+
+
 def _folder(folder: Path) -> Path:
     path = folder / "a-folder.db"
     path.mkdir()
@@ -148,6 +159,10 @@ DAMAGED: dict[str, tuple[Callable[[Path], Path], str]] = {
     "schema of a newer version": (_newer_schema, "written by a newer Annotator"),
     "migration unknown to this version": (_unknown_migration, "written by a newer Annotator"),
     "tables missing": (_missing_tables, "missing tables: spans"),
+    "migration record missing": (
+        _no_migration_record,
+        "its record of schema upgrades, _sqlite_migrations, is missing",
+    ),
     "a folder": (_folder, "is a folder"),
 }
 
@@ -273,7 +288,7 @@ def test_two_processes_creating_the_same_project_both_open_one_project(tmp_path:
 
 def make_old_project(path: Path, version: int = 2) -> Path:
     """A project as Annotator with schema ``version`` left it."""
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = [step.name for step in MIGRATION_STEPS]
     db_project = make_project(path.with_name("current.db"), documents=3)
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -286,10 +301,12 @@ def make_old_project(path: Path, version: int = 2) -> Path:
     db.execute(f"PRAGMA user_version = {version}")
     source = sqlite3.connect(db_project)
     for table in ("project_meta", "documents", "labels", "annotators", "spans", "status"):
-        rows = source.execute(f"SELECT * FROM {table}").fetchall()
+        # the columns the old schema has (later migrations add some, e.g. spans.source)
+        columns = ", ".join(f'"{row[1]}"' for row in db.conn.execute(f"PRAGMA table_info({table})"))
+        rows = source.execute(f"SELECT {columns} FROM {table}").fetchall()
         if rows:
             marks = ",".join("?" * len(rows[0]))
-            db.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            db.conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
     db.conn.commit()
     db.execute("CREATE INDEX IF NOT EXISTS spans_by_layer ON spans (document_id, annotator, start)")
     db.close()
@@ -338,10 +355,134 @@ def test_upgrade_without_a_backup_changes_nothing(tmp_path: Path, monkeypatch: p
     def refuse(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("annotator.core.store.os.replace", refuse)
+    monkeypatch.setattr("annotator.core.store.files.os.replace", refuse)
     with pytest.raises(ProjectError, match="cannot write the backup copy .* the project was left unchanged"):
         Project.open(path)
     assert snapshot(tmp_path) == before
+
+
+def test_a_refused_file_is_never_written_however_often_it_is_opened(tmp_path: Path) -> None:
+    """Issue 15, item 8: no migration table added, no backup pile (-2, -3, ...), no journal."""
+    path = _no_migration_record(tmp_path)
+    before = snapshot(tmp_path)
+    for _attempt in range(3):
+        with pytest.raises(ProjectError, match="damaged"):
+            Project.open(path)
+        result = CliRunner().invoke(cli, ["--db", str(path), "import", str(SEEDS)], catch_exceptions=False)
+        assert result.exit_code == 1
+        assert snapshot(tmp_path) == before
+
+
+def test_a_failed_upgrade_changes_nothing_and_keeps_no_backup(tmp_path: Path) -> None:
+    """All migrations of an upgrade are one transaction: when the last one fails, the earlier
+    ones are not kept either, and the backup copy (of an unchanged file) is removed."""
+    path = make_old_project(tmp_path / "old.db", version=2)
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE spans_new (x)")  # migration 0004 creates this table
+    conn.close()
+    before = snapshot(tmp_path)
+    with pytest.raises(ProjectError, match=r"damaged \(upgrading it from schema 2 failed: .*spans_new"):
+        Project.open(path)
+    assert snapshot(tmp_path) == before
+
+
+def _stale_version(folder: Path) -> Path:
+    """The current schema with the version number of the one before: an upgrade by an earlier
+    Annotator killed after its migrations committed and before it wrote the number."""
+    path = make_project(folder / "stale.db")
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.close()
+    return path
+
+
+def test_current_schema_with_an_old_version_number_is_read_and_repaired(tmp_path: Path) -> None:
+    path = _stale_version(tmp_path)
+    before = snapshot(tmp_path)
+    with Project.open(path, readonly=True) as project:
+        assert project.document_count() == 41
+        assert project.spans("doc-1", "alice")[0].key == (0, 8, "claim")
+    for command in (["stats"], ["export", "-o", str(tmp_path / "out" / "corpus.jsonl")]):
+        (tmp_path / "out").mkdir(exist_ok=True)
+        result = CliRunner().invoke(cli, ["--db", str(path), *command], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+    assert snapshot(tmp_path) == before
+    # The next write-open writes the number (the schema needs nothing): no backup copy.
+    with Project.open(path) as project:
+        assert project.schema_version == SCHEMA_VERSION
+        assert project.document_count() == 41
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == []
+
+
+#: A child that opens (so upgrades) a project and kills itself at its N-th statement.
+_KILL_AT_STATEMENT = """
+import os, signal, sys
+import sqlite_utils
+count = 0
+original = sqlite_utils.Database.execute
+def execute(self, sql, *args, **kwargs):
+    global count
+    count += 1
+    if count == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(self, sql, *args, **kwargs)
+sqlite_utils.Database.execute = execute
+from annotator.core.store import Project
+Project.open(sys.argv[1]).close()
+print(count)
+"""
+
+
+def _upgrade_state(path: Path) -> tuple[int, tuple[str, ...]]:
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        names = tuple(r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid"))
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    return version, names
+
+
+def test_an_upgrade_killed_at_any_statement_leaves_the_old_schema_or_the_new(tmp_path: Path) -> None:
+    """Issue 15, item 7: killed between its last migration and the version number, an upgrade
+    left a current schema with an old number, which readers refused forever. The migrations,
+    their record and the number are now one transaction: a kill at any statement of the upgrade
+    leaves schema 2 or the current one, whole, and readers read the file after the next open."""
+    template = make_old_project(tmp_path / "template.db", version=2)
+    names = tuple(step.name for step in MIGRATION_STEPS)
+    run = subprocess.run(
+        [sys.executable, "-c", _KILL_AT_STATEMENT, str(shutil.copy(template, tmp_path / "dry.db")), "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=child_env(),
+    )
+    assert run.returncode == 0, run.stderr
+    statements = int(run.stdout)
+    outcomes = set()
+    for kill_at in range(1, statements + 1):
+        path = tmp_path / f"killed-{kill_at}.db"
+        shutil.copy(template, path)
+        child = subprocess.run(
+            [sys.executable, "-c", _KILL_AT_STATEMENT, str(path), str(kill_at)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=child_env(),
+        )
+        assert child.returncode == -signal.SIGKILL, child.stderr
+        state = _upgrade_state(path)
+        assert state in {(2, names[:2]), (SCHEMA_VERSION, names)}, (kill_at, state)
+        outcomes.add(state[0])
+        Project.open(path).close()  # finishes the upgrade, or does it again
+        with Project.open(path, readonly=True) as project:
+            assert project.schema_version == SCHEMA_VERSION
+            assert project.spans("nk-troops-kursk", "alice")[0].key == (0, 5, "actor")
+    assert outcomes == {2}  # every statement of the upgrade runs before its one commit
 
 
 # -- read-only files and folders ------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import DocumentInput, NewSpan, Project
-from annotator.gui import review
+from annotator.gui import messages, review
 from annotator.gui.review import AnnotatorPairDialog, ReviewWindow
 from tests.child_env import child_env
 
@@ -36,8 +36,8 @@ def open_review_of(main_window, monkeypatch: pytest.MonkeyPatch, qtbot) -> Revie
     monkeypatch.setattr(
         AnnotatorPairDialog, "ask", classmethod(lambda _cls, _parent, _names: ("alice", "bob"))
     )
-    monkeypatch.setattr(review, "inform", lambda *_args: None)
-    monkeypatch.setattr(review, "warn", lambda *_args: None)
+    monkeypatch.setattr(messages, "inform", lambda *_args: None)
+    monkeypatch.setattr(messages, "warn", lambda *_args: None)
     review.open_review(main_window, main_window.project)
     window = main_window.findChild(ReviewWindow)
     assert window is not None
@@ -65,7 +65,7 @@ def test_review_window_shows_what_another_program_saved(
     subprocess.run([sys.executable, "-c", script, str(two_layers)], check=True, cwd=ROOT, env=env, timeout=60)
     qtbot.waitUntil(lambda: window.disagreement_model.rowCount() == 0, timeout=10_000)
     assert "another program" in window.message_label.text()
-    assert window.agreement.per_document["nk-troops-kursk"] is not None
+    assert window.session.agreement.per_document["nk-troops-kursk"] is not None
 
 
 def test_main_window_on_the_gold_layer_shows_review_decisions(

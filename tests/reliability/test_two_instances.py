@@ -158,10 +158,11 @@ def when_waiting(window, action) -> list[str]:
     seen: list[str] = []
 
     def check() -> None:
-        dialog = window.findChild(QProgressDialog, "waitingForLockDialog")
-        if dialog is None or not dialog.isVisible():
+        shown = [d for d in window.findChildren(QProgressDialog, "waitingForLockDialog") if d.isVisible()]
+        if not shown:
             QTimer.singleShot(20, check)
             return
+        dialog = shown[0]
         seen.append(dialog.labelText())
         action(dialog)
 
@@ -290,3 +291,61 @@ def test_two_windows_in_two_processes_see_each_others_spans(
     assert window.span_model.rowCount() == ours + theirs
     starts = sorted(s.start for s in window.session.spans.values())
     assert starts == sorted([2 * i for i in range(ours)] + [1000 + 2 * i for i in range(theirs)])
+
+
+def test_every_write_of_the_gui_waits_behind_the_same_dialog(
+    make_window, tmp_path: Path, qtbot, errors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review decision, the label editor and an import each wait for another program's write
+    behind the "Waiting to save" dialog, then save (they gave up after 0.3 s before)."""
+    from annotator.core.formats.importer import ImportOptions
+    from annotator.gui import messages
+    from annotator.gui.label_editor import LabelSetEditor
+    from annotator.gui.review_dialogs import AnnotatorPairDialog
+    from annotator.gui.transfer import ImportDialog, ImportRequest
+
+    db = new_project(tmp_path / "p.db")
+    with Project.open(db) as project:
+        project.add_span("shared", "alice", 0, 1, "actor")
+        project.add_span("shared", "bob", 0, 1, "claim")
+    said: list[str] = []
+    for name in ("inform", "warn"):
+        monkeypatch.setattr(messages, name, lambda _p, title, text, *_a: said.append(f"{title}: {text}"))
+    main = make_window(Project.open(db))
+    monkeypatch.setattr(AnnotatorPairDialog, "ask", classmethod(lambda cls, parent, names: ("alice", "bob")))
+    main.review_action.trigger()
+    (review,) = main.review_windows()
+    review.activateWindow()
+    qtbot.waitUntil(review.isActiveWindow)
+
+    holder = hold_lock(db)
+    seen = when_waiting(review, lambda _dialog: release(holder))
+    qtbot.keyClick(review.disagreement_view, Qt.Key_A)  # accept A: returns once saved
+    holder.communicate(timeout=30)
+    assert len(seen) == 1
+    assert [s.key for s in main.project.spans("shared", "gold")] == [(0, 1, "actor")]
+    assert "All changes saved" in review.status_saved.text()
+
+    def add_a_label(editor: LabelSetEditor) -> int:  # what the user does in the editor
+        assert editor.add_label("place"), editor.error.text()
+        return 0
+
+    monkeypatch.setattr(LabelSetEditor, "exec", add_a_label)
+    holder = hold_lock(db)
+    seen = when_waiting(main, lambda _dialog: release(holder))
+    main.labels_action.trigger()
+    holder.communicate(timeout=30)
+    assert len(seen) == 1
+    assert "place" in main.project.labels()
+
+    source = big_import(tmp_path / "more.jsonl", documents=3)
+    request = ImportRequest((source,), ImportOptions())
+    monkeypatch.setattr(ImportDialog, "ask", classmethod(lambda cls, *_a: request))
+    holder = hold_lock(db)
+    seen = when_waiting(main, lambda _dialog: release(holder))
+    main.import_action.trigger()
+    holder.communicate(timeout=30)
+    assert len(seen) == 1
+    assert main.project.document_count() == 4
+    assert errors == []
+    assert said[-1].startswith("Import finished")

@@ -171,3 +171,78 @@ def test_an_undo_step_that_removes_and_restores_is_one_transaction(window, monke
     # The delete that ran first inside the step was rolled back with it.
     assert session.project.spans(session.doc_id, "alice") == [kept]
     assert list(session.spans.values()) == [kept]
+
+
+# -- a completely full disk (issue 15, item 12) -------------------------------------------------
+
+
+def companions(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("p.db"))
+
+
+def test_import_on_a_completely_full_disk_says_so_and_leaves_nothing(tmp_path: Path, big_jsonl: Path) -> None:
+    """A file-size limit below what SQLite's shared-memory index needs (32 KiB): nothing at all
+    can be written. The import says why in one line and leaves no ``-wal``/``-shm`` behind (a
+    3-byte ``-shm`` made later readers call the project damaged); reading still works."""
+    db = tmp_path / "p.db"
+    with Project.open(db) as project:
+        project.add_documents([DocumentInput("kept", "Work done before the disk filled up.")])
+        project.add_span("kept", "alice", 0, 4, "actor")
+    full = 16 * 1024
+    result = run_cli("--db", str(db), "import", str(big_jsonl), limit=full)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"annotator: error: {db}: no room to write: ")
+    assert "nothing was changed" in lines[0]
+    assert "disk I/O error" not in lines[0].split("(")[0]
+    assert companions(tmp_path) == ["p.db"]
+    # Readers work on the full disk (they cannot make a -shm either) and see no damage.
+    stats = run_cli("--db", str(db), "stats", "--json", limit=full)
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["totals"]["documents"] == 1
+    assert companions(tmp_path) == ["p.db"]
+    again = run_cli("--db", str(db), "import", str(big_jsonl))
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real, tiny file system (tmpfs) holding a project, then filled to the last byte."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        with Project.open(mount / "p.db") as project:
+            project.add_documents([DocumentInput("kept", "Work done before the disk filled up.")])
+        filler = mount / "filler"
+        with filler.open("wb", buffering=0) as out:
+            for size in (65536, 4096, 1):
+                try:
+                    while out.write(b"\0" * size):
+                        pass
+                except OSError:
+                    pass  # full at this size: go on with smaller pieces
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_import_on_a_really_full_disk_says_the_disk_is_full(full_disk: Path, big_jsonl: Path) -> None:
+    db = full_disk / "p.db"
+    result = run_cli("--db", str(db), "import", str(big_jsonl))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"annotator: error: {db}: the disk is full; ")
+    assert companions(full_disk) == ["p.db"]
+    stats = run_cli("--db", str(db), "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert companions(full_disk) == ["p.db"]
+    (full_disk / "filler").unlink()
+    small = big_jsonl.with_name("small.txt")
+    small.write_text("A document that fits once there is room.", encoding="utf-8")
+    again = run_cli("--db", str(db), "import", str(small))
+    assert again.returncode == 0, again.stderr

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import random
 import re
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from annotator.core.errors import AnnotatorError, ProjectError
+from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.formats.brat import BratWriter
 from annotator.core.formats.conll import ConllWriter
@@ -257,8 +256,16 @@ def export_corpus(
 ) -> TransferReport:
     """Write the project in ``options.format``; returns what was written and what was left out.
 
-    With ``options.output`` None, single-file formats go to ``stream``.
+    With ``options.output`` None, single-file formats go to ``stream``. The project is read in
+    one snapshot: other programs may write meanwhile, the export shows the project as it was.
     """
+    with project.snapshot():
+        return _export(project, options, stream, progress)
+
+
+def _export(
+    project: Project, options: ExportOptions, stream: TextIO | None, progress: Progress | None
+) -> TransferReport:
     check_options(project, options)
     report = TransferReport()
     total = project.document_count()
@@ -288,9 +295,6 @@ def export_corpus(
         if options.output is None:
             raise  # the stream's own trouble (a closed pipe), not a file of ours
         raise _cannot_write(options.output, exc) from exc
-    except sqlite3.Error as exc:
-        outputs.abort()
-        raise ProjectError(f"{project.path or 'project'}: cannot read the project: {exc}") from exc
     except BaseException:
         outputs.abort()
         raise
@@ -314,12 +318,18 @@ def _export_records(
     include_untouched = options.include_untouched
     if include_untouched is None:
         include_untouched = options.format in WRITES_STATUS
+    # Only the native format holds a span's suggestion source; most projects have none.
+    sourced = options.format == "jsonl" and project.has_span_sources()
     for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
         title = document.title or None  # an empty title is no title ("title": null on import)
         records = [
             CorpusRecord(document.id, title, document.text, name, status, spans, document.meta)
             for name, status, spans in layers
         ] or [CorpusRecord(document.id, title, document.text, None, None, [], document.meta)]
+        if sourced:
+            found = project.span_sources(document.id)
+            for record in records:
+                record.sources = found.get(record.annotator) if record.annotator is not None else None
         writer = outputs.writer(splits[document.id] if splits is not None else None)
         wrote = False
         for record in records:
