@@ -26,8 +26,8 @@ import click
 
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.formats.records import Cancelled
+from annotator.core.formats.registry import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
 from annotator.core.report import printable
 from annotator.core.store import Project
 
@@ -317,7 +317,7 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     type=click.Choice(EXPORT_FORMATS),
     default="jsonl",
     show_default=True,
-    help="jsonl: native; doccano, prodigy: their JSONL; conll: BIO tags; brat: a folder of .txt/.ann.",
+    help="; ".join(f"{f.name}: {f.purpose}" for f in FORMATS if f.exports).replace("`", "") + ".",
 )
 @click.option(
     "--annotator", default=None, metavar="NAME", help="Only this annotator's layer. Default: all layers."

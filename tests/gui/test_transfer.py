@@ -186,6 +186,25 @@ def test_import_error_or_cancel_keeps_the_project_unchanged(
     assert "villain" not in project.labels().names
 
 
+def test_dialogs_offer_the_registrys_formats(qtbot, project: Project) -> None:
+    from annotator.core.formats import registry
+
+    export = ExportDialog(project, "alice")
+    qtbot.addWidget(export)
+    combo = export.format_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == list(registry.EXPORT_FORMATS)
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        registry.BY_NAME[name].title for name in registry.EXPORT_FORMATS
+    ]
+    for index, name in enumerate(registry.EXPORT_FORMATS):
+        combo.setCurrentIndex(index)
+        assert export.format_hint.text() == registry.BY_NAME[name].hint
+    imported = ImportDialog(project, "alice")
+    qtbot.addWidget(imported)
+    combo = imported.format_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [None, *registry.IMPORT_FORMATS]
+
+
 def test_import_dialog_collects_paths_and_options(qtbot, project: Project, tmp_path: Path) -> None:
     dialog = ImportDialog(project, "alice")
     qtbot.addWidget(dialog)

@@ -12,27 +12,20 @@ from __future__ import annotations
 import os
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats import EXPORT_FORMATS
-from annotator.core.formats.brat import BratWriter
-from annotator.core.formats.conll import ConllWriter
-from annotator.core.formats.doccano import DoccanoWriter
-from annotator.core.formats.jsonl import NativeWriter
-from annotator.core.formats.prodigy import ProdigyWriter
+from annotator.core.formats import registry
 from annotator.core.formats.records import CorpusRecord, Progress, TransferReport
+from annotator.core.formats.registry import EXPORT_FORMATS, FOLDER_FORMATS, Writer
 from annotator.core.model import GOLD_LAYER, LabelSet
 from annotator.core.output_files import StagedOutput, create_text_file, file_in
 from annotator.core.store import Project
 
 FORMATS = EXPORT_FORMATS
-#: Formats written as a folder rather than one file.
-FOLDER_FORMATS = frozenset({"brat"})
-EXTENSIONS = {"jsonl": ".jsonl", "doccano": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "brat": ""}
 OTHER_LABELS = "spans with labels not chosen with --labels"
 UNTOUCHED = (
     "documents the layer has not touched (to do, no spans), which a trainer would read as having "
@@ -45,12 +38,6 @@ PRODIGY_VIEWS = ("ner_manual", "spans_manual")
 #: ``ExportOptions.brat_line_ends`` values: texts as they are, or ``\r\n`` and ``\r`` written as ``\n``.
 BRAT_LINE_ENDS = ("keep", "lf")
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class Writer(Protocol):
-    def write(self, record: CorpusRecord) -> None: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -158,32 +145,28 @@ class _Outputs:
         found = self.writers.get(split)
         if found is not None:
             return found
-        fmt = self.options.format
+        fmt = registry.BY_NAME[self.options.format]
         writer: Writer
-        if fmt in FOLDER_FORMATS:
+        if fmt.path_writer is not None:  # a folder, or a file the format writes itself (binary)
             assert self.staged is not None
-            root = self.staged.path
+            path = self.staged.path
             if split is not None:
-                root = file_in(root, split)
-                root.mkdir()
-            writer = BratWriter(root, self.report, self.labels, self.options.brat_line_ends)
+                path = file_in(path, split + fmt.extension)
+                if fmt.folder:
+                    path.mkdir()
+            writer = fmt.path_writer(path, self.report, self.options, self.labels)
         else:
+            assert fmt.writer is not None
             if self.staged is None:
                 assert self.stream is not None
                 out = self.stream
             else:
                 if split is not None:
-                    out = create_text_file(file_in(self.staged.path, f"{split}{EXTENSIONS[fmt]}"))
+                    out = create_text_file(file_in(self.staged.path, f"{split}{fmt.extension}"))
                 else:
                     out = self.staged.open_text()
                 self.handles.append(out)
-            cls: dict[str, Callable[[TextIO, TransferReport], Writer]] = {
-                "jsonl": NativeWriter,
-                "doccano": DoccanoWriter,
-                "prodigy": lambda out, report: ProdigyWriter(out, report, self.options.prodigy_view),
-                "conll": ConllWriter,
-            }
-            writer = cls[fmt](out, self.report)
+            writer = fmt.writer(out, self.report, self.options)
         self.writers[split] = writer
         return writer
 
@@ -215,8 +198,7 @@ class _Outputs:
 
 def check_options(project: Project, options: ExportOptions) -> None:
     """Refuse contradictory or impossible options before anything is written."""
-    if options.format not in FORMATS:
-        raise AnnotatorError(f"unknown format {options.format!r} (choose from {', '.join(FORMATS)})")
+    fmt = registry.get(options.format, exporting=True)
     if options.prodigy_view not in PRODIGY_VIEWS:
         raise AnnotatorError(
             f"unknown Prodigy view {options.prodigy_view!r} (choose from {', '.join(PRODIGY_VIEWS)})"
@@ -227,9 +209,11 @@ def check_options(project: Project, options: ExportOptions) -> None:
         )
     if options.gold and options.annotator is not None:
         raise AnnotatorError("--gold and --annotator both choose a layer; give one of them")
-    if options.output is None and (options.format in FOLDER_FORMATS or options.split is not None):
+    if options.output is None and (fmt.folder or options.split is not None):
         what = "a split" if options.split is not None else f"{options.format} (a folder of files)"
         raise AnnotatorError(f"{what} needs an output folder: give -o FOLDER")
+    if options.output is None and fmt.path_writer is not None:
+        raise AnnotatorError(f"{options.format} is a binary file, not for a terminal or pipe: give -o FILE")
     output, source = options.output, project.path
     if output is not None and source is not None and output.exists() and os.path.samefile(output, source):
         raise AnnotatorError(f"{output}: is the project file itself; choose another output")

@@ -49,6 +49,7 @@ OVERLAP = (
     "overlapping spans (Prodigy's ner_manual view cannot show them; the earlier, longer span is "
     "written; --prodigy-view spans_manual keeps every span)"
 )
+REJECTED = "Prodigy tasks not accepted (answer reject or ignore)"
 REJECTED_SPANS = "Prodigy spans whose own answer is reject (a rejected suggestion, not a span)"
 VIEWS = ("ner_manual", "spans_manual")
 
