@@ -27,7 +27,7 @@ import click
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats.records import Cancelled
-from annotator.core.formats.registry import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
+from annotator.core.formats.registry import BY_NAME, EXPORT_FORMATS, FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from annotator.core.report import printable
 from annotator.core.store import Project
 
@@ -355,11 +355,18 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     "write \\r\\n and \\r as \\n (reported).",
 )
 @click.option(
+    "--spacy-lang",
+    default="en",
+    show_default=True,
+    metavar="LANG",
+    help="spacy: the language whose tokenizer makes the Docs' tokens (spacy.blank(LANG)).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Output file (folder for brat or --split). Default: stdout.",
+    help="Output file (folder for brat or --split). Default: stdout (not for the binary spacy).",
 )
 @pass_app
 def export_command(
@@ -374,6 +381,7 @@ def export_command(
     include_untouched: bool | None,
     prodigy_view: str,
     brat_line_ends: str,
+    spacy_lang: str,
     output: Path | None,
 ) -> None:
     """Export documents and spans as a training corpus.
@@ -400,9 +408,10 @@ def export_command(
         include_untouched=include_untouched,
         prodigy_view=prodigy_view,
         brat_line_ends=brat_line_ends,
+        spacy_lang=spacy_lang,
     )
     stream: io.TextIOWrapper | None = None
-    if output is None:
+    if output is None and fmt not in FOLDER_FORMATS and not BY_NAME[fmt].binary:
         _require_stdout(" the export; give -o FILE")
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:

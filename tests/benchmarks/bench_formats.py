@@ -159,6 +159,35 @@ def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]
     }
 
 
+def docbin_figures(project: Project, folder: Path) -> dict[str, object]:
+    """spaCy DocBin export and import (spans/s, peak memory), each beside the native format's in
+    the same run (the baseline). A DocBin is serialised whole, so its memory grows with the corpus."""
+    spans = project.span_count()
+    seconds = {fmt: export_seconds_best(project, fmt, folder / f"bin.{fmt}") for fmt in ("jsonl", "spacy")}
+    peaks = {fmt: peak_memory(project, fmt, folder / f"binpeak.{fmt}") / 2**20 for fmt in ("jsonl", "spacy")}
+    imports: dict[str, float] = {}
+    for fmt in ("jsonl", "spacy"):
+        best = float("inf")
+        for attempt in range(REPEATS):
+            with Project.open(folder / f"binback-{fmt}-{attempt}.db") as fresh:
+                t0 = time.perf_counter()
+                import_corpus(fresh, [folder / f"bin.{fmt}"])
+                best = min(best, time.perf_counter() - t0)
+        imports[fmt] = best
+    return {
+        "documents": project.document_count(),
+        "spans": spans,
+        "baseline_native_export_spans_per_second": round(spans / seconds["jsonl"]),
+        "spacy_export_spans_per_second": round(spans / seconds["spacy"]),
+        "spacy_export_ratio_vs_native": round(seconds["jsonl"] / seconds["spacy"], 3),
+        "baseline_native_import_spans_per_second": round(spans / imports["jsonl"]),
+        "spacy_import_spans_per_second": round(spans / imports["spacy"]),
+        "spacy_import_ratio_vs_native": round(imports["jsonl"] / imports["spacy"], 3),
+        "baseline_native_export_peak_mib": round(peaks["jsonl"], 1),
+        "spacy_export_peak_mib": round(peaks["spacy"], 1),
+    }
+
+
 def run(scale: float = 1.0) -> dict[str, object]:
     documents = max(20, round(10_000 * scale))
     with tempfile.TemporaryDirectory() as tmp:
@@ -190,6 +219,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
         with build(folder / "small.db", small_docs, seed=2) as small:
             small_peak = peak_memory(small, "jsonl", folder / "small.jsonl")
             tokenised_speed = tokenised_corpus_speed(small, folder)
+            docbin = docbin_figures(small, folder)
         large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
@@ -212,6 +242,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
             f"{documents}_documents": round(large_peak / 1024),
         },
         "tokenised_exports_of_a_corpus": tokenised_speed,
+        "spacy_docbin": docbin,
         "one_big_document": tokenised,
     }
 

@@ -62,6 +62,8 @@ class ExportOptions:
     #: brat only: "keep" writes texts as they are, "lf" writes ``\r\n`` and ``\r`` as ``\n``
     #: (reported) so that every reader counts the same characters.
     brat_line_ends: str = "keep"
+    #: spaCy (.spacy) only: the language whose tokenizer (``spacy.blank(LANG)``) makes the tokens.
+    spacy_lang: str = "en"
 
     @property
     def layer(self) -> str | None:

@@ -24,6 +24,7 @@ from annotator.core.formats.jsonl import NativeWriter, parse_native
 from annotator.core.formats.jsonlines import iter_json_lines
 from annotator.core.formats.prodigy import REJECTED, ProdigyWriter, parse_prodigy
 from annotator.core.formats.records import CorpusRecord, TransferReport
+from annotator.core.formats.spacy_docbin import DocBinWriter, read_docbin
 from annotator.core.model import LabelSet
 
 if TYPE_CHECKING:
@@ -66,6 +67,11 @@ class Format:
     reader: Reader | None = None
     writer: FileWriter | None = None
     path_writer: PathWriter | None = None
+
+    @property
+    def binary(self) -> bool:
+        """A single file the format writes itself (never to a stream)."""
+        return not self.folder and self.path_writer is not None
 
     @property
     def exports(self) -> bool:
@@ -209,6 +215,20 @@ FORMATS: tuple[Format, ...] = (
         path_writer=lambda root, report, options, labels: BratWriter(
             root, report, labels, options.brat_line_ends
         ),
+    ),
+    Format(
+        name="spacy",
+        title="spaCy DocBin (.spacy, for spacy train)",
+        purpose="spaCy's binary training data (`DocBin`): `doc.ents` and the span group `sc`",
+        hint="One Doc per document and layer; spans off spaCy's tokens are left out (counted).",
+        consumers='spaCy (`DocBin().from_disk`, `doc.ents`, `doc.spans["sc"]`; what `spacy train` reads)',
+        cannot_hold="spans whose ends are not spaCy token boundaries; span notes",
+        warnings='overlapping spans: all in `doc.spans["sc"]`, only the earlier, longer one in `doc.ents`',
+        round_trip="spans, ids, titles, layers, status and meta (not notes)",
+        extension=".spacy",
+        suffixes=(".spacy",),
+        reader=lambda path, _files, report: read_docbin(path, report),
+        path_writer=lambda path, report, options, _labels: DocBinWriter(path, report, options.spacy_lang),
     ),
     Format(
         name="text",
