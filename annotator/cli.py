@@ -26,8 +26,8 @@ import click
 
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.formats.records import Cancelled
+from annotator.core.formats.registry import BY_NAME, EXPORT_FORMATS, FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from annotator.core.report import printable
 from annotator.core.store import Project
 
@@ -317,7 +317,7 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     type=click.Choice(EXPORT_FORMATS),
     default="jsonl",
     show_default=True,
-    help="jsonl: native; doccano, prodigy: their JSONL; conll: BIO tags; brat: a folder of .txt/.ann.",
+    help="; ".join(f"{f.name}: {f.purpose}" for f in FORMATS if f.exports).replace("`", "") + ".",
 )
 @click.option(
     "--annotator", default=None, metavar="NAME", help="Only this annotator's layer. Default: all layers."
@@ -333,11 +333,40 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split's shuffle.")
 @click.option(
+    "--include-untouched/--skip-untouched",
+    default=None,
+    help="Write (or leave out, counted) documents the layer has not touched (to do, no spans) and "
+    "documents without a layer. Default: written in jsonl, whose records say their status; left "
+    "out in the other formats, where a trainer would read them as having nothing to label.",
+)
+@click.option(
+    "--prodigy-view",
+    type=click.Choice(("ner_manual", "spans_manual")),
+    default="ner_manual",
+    show_default=True,
+    help="prodigy: ner_manual tasks leave out overlapping spans (reported); spans_manual tasks keep them.",
+)
+@click.option(
+    "--brat-line-ends",
+    type=click.Choice(("keep", "lf")),
+    default="keep",
+    show_default=True,
+    help="brat: keep texts as they are (offsets count \\r\\n as one character, as brat does), or "
+    "write \\r\\n and \\r as \\n (reported).",
+)
+@click.option(
+    "--spacy-lang",
+    default="en",
+    show_default=True,
+    metavar="LANG",
+    help="spacy: the language whose tokenizer makes the Docs' tokens (spacy.blank(LANG)).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Output file (folder for brat or --split). Default: stdout.",
+    help="Output file (folder for brat or --split). Default: stdout (not for the binary spacy).",
 )
 @pass_app
 def export_command(
@@ -349,14 +378,21 @@ def export_command(
     labels: str | None,
     split: str | None,
     seed: int,
+    include_untouched: bool | None,
+    prodigy_view: str,
+    brat_line_ends: str,
+    spacy_lang: str,
     output: Path | None,
 ) -> None:
     """Export documents and spans as a training corpus.
 
-    One record per document and annotator layer; offsets are code points, end-exclusive. What a
-    format cannot hold (overlapping spans in CoNLL, spans off token boundaries in Prodigy, notes
-    in doccano...) is counted and reported on stderr, never dropped silently. The output appears
-    only when complete. See docs/formats.md.
+    One record per document and annotator layer; offsets are code points, end-exclusive.
+    Documents a layer has not touched (to do, no spans) are left out of the training formats
+    (not of jsonl) unless --include-untouched.
+    What a format cannot hold (overlapping spans in CoNLL, spans off token boundaries in Prodigy,
+    notes in doccano...) is counted and reported on stderr, never dropped silently, and so is
+    what the format's own tool will refuse or read otherwise (warnings). The output appears only
+    when complete. See docs/formats.md.
     """
     from annotator.core.formats.exporter import ExportOptions, export_corpus, parse_labels, parse_split
 
@@ -369,9 +405,13 @@ def export_command(
         labels=parse_labels(labels) if labels is not None else None,
         split=parse_split(split) if split is not None else None,
         seed=seed,
+        include_untouched=include_untouched,
+        prodigy_view=prodigy_view,
+        brat_line_ends=brat_line_ends,
+        spacy_lang=spacy_lang,
     )
     stream: io.TextIOWrapper | None = None
-    if output is None:
+    if output is None and fmt not in FOLDER_FORMATS and not BY_NAME[fmt].binary:
         _require_stdout(" the export; give -o FILE")
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:

@@ -75,9 +75,9 @@ def no_qt_started(request: pytest.FixtureRequest) -> Iterator[None]:
         pytest.fail(f"{request.node.nodeid} started Qt but is not marked gui", pytrace=False)
 
 
-#: Markers whose tests run only when the ``-m`` expression names them: the long reliability runs
-#: and the desktop bundle build.
-ON_REQUEST = ("stress", "bundle")
+#: Markers whose tests run only when the ``-m`` expression names them: the long reliability runs,
+#: the desktop bundle build and the real doccano (a virtual environment of its own).
+ON_REQUEST = ("stress", "bundle", "doccano")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

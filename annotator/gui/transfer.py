@@ -35,14 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from annotator.core.formats.exporter import (
-    EXTENSIONS,
-    FOLDER_FORMATS,
-    ExportOptions,
-    export_corpus,
-    parse_split,
-)
+from annotator.core.formats import registry
+from annotator.core.formats.exporter import ExportOptions, export_corpus, parse_split
 from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.formats.records import Cancelled, TransferReport
 from annotator.core.model import GOLD_LAYER
@@ -50,21 +44,6 @@ from annotator.core.store import Project
 from annotator.gui import colors, messages
 from annotator.gui.widgets import answer
 
-FORMAT_NAMES = {
-    "jsonl": "Annotator JSONL (native, loses nothing)",
-    "doccano": "doccano JSONL (sequence labelling)",
-    "prodigy": "Prodigy JSONL (ner_manual tasks)",
-    "conll": "CoNLL BIO tags (token classification)",
-    "brat": "brat standoff (folder of .txt + .ann)",
-    "text": "Plain documents (.txt, JSONL with text)",
-}
-FORMAT_HINTS = {
-    "jsonl": "One line per document and annotator; every span, note, status and meta kept.",
-    "doccano": "Span notes and status are not part of doccano and are left out (counted).",
-    "prodigy": "Tokenised; spans off token boundaries keep their offsets but get no token indices.",
-    "conll": "One tag per token: overlapping spans and span notes are left out (counted).",
-    "brat": "One sub-folder per annotator; titles, meta and status are not part of brat.",
-}
 DEFAULT_SPLIT = "train=0.8,dev=0.1,test=0.1"
 
 #: Runs one access to the project (see :class:`annotator.gui.saving.SaveWaiter`).
@@ -109,8 +88,8 @@ class ExportDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
 
         self.format_combo = QComboBox()
-        for fmt in EXPORT_FORMATS:
-            self.format_combo.addItem(FORMAT_NAMES[fmt], fmt)
+        for name in registry.EXPORT_FORMATS:
+            self.format_combo.addItem(registry.BY_NAME[name].title, name)
         self.format_hint = _hint_label(wrap=False)
         form.addRow("&Format:", self.format_combo)
         form.addRow("", self.format_hint)
@@ -185,7 +164,7 @@ class ExportDialog(QDialog):
         return str(self.format_combo.currentData())
 
     def wants_folder(self) -> bool:
-        return self.split_check.isChecked() or self.format in FOLDER_FORMATS
+        return self.split_check.isChecked() or self.format in registry.FOLDER_FORMATS
 
     def chosen_labels(self) -> tuple[str, ...] | None:
         items = [self.labels.item(i) for i in range(self.labels.count())]
@@ -213,7 +192,7 @@ class ExportDialog(QDialog):
         )
 
     def _check(self) -> None:
-        self.format_hint.setText(FORMAT_HINTS[self.format])
+        self.format_hint.setText(registry.BY_NAME[self.format].hint)
         self.split_edit.setEnabled(self.split_check.isChecked())
         self.seed.setEnabled(self.split_check.isChecked())
         kind = "folder" if self.wants_folder() else "file"
@@ -237,12 +216,12 @@ class ExportDialog(QDialog):
                 suffix = "splits" if self.split_check.isChecked() else self.format
                 self.output.setText(str(Path(parent) / f"{stem}-{suffix}"))
         else:
-            extension = EXTENSIONS[self.format]
+            fmt = registry.BY_NAME[self.format]
             path, _ = QFileDialog.getSaveFileName(
                 self,
                 "Export to",
-                str(Path.home() / f"{stem}-{self.format}{extension}"),
-                f"{FORMAT_NAMES[self.format]} (*{extension});;All files (*)",
+                str(Path.home() / f"{stem}-{self.format}{fmt.extension}"),
+                f"{fmt.title} (*{fmt.extension});;All files (*)",
             )
             if path:
                 self.output.setText(path)
@@ -286,8 +265,8 @@ class ImportDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
         self.format_combo = QComboBox()
         self.format_combo.addItem("Detect from each file", None)
-        for fmt in IMPORT_FORMATS:
-            self.format_combo.addItem(FORMAT_NAMES[fmt], fmt)
+        for name in registry.IMPORT_FORMATS:
+            self.format_combo.addItem(registry.BY_NAME[name].title, name)
         form.addRow("&Format:", self.format_combo)
         self.annotator = QLineEdit()
         self.annotator.setPlaceholderText("From the file (its annotator field, else its name)")
@@ -358,7 +337,7 @@ class ImportDialog(QDialog):
             self,
             "Import files",
             str(Path.home()),
-            "Corpus files (*.jsonl *.json *.ndjson *.conll *.bio *.iob *.txt);;All files (*)",
+            registry.import_filter(),
         )
         for path in files:
             self.add_path(path)
@@ -441,7 +420,7 @@ def export_interactively(
     options = ExportDialog.ask(parent, project, annotator)
     if options is None:
         return
-    progress = TransferProgress(parent, "Export", f"Exporting {FORMAT_NAMES[options.format]}…")
+    progress = TransferProgress(parent, "Export", f"Exporting {registry.BY_NAME[options.format].title}…")
     try:
         report = (write or _now)(lambda: export_corpus(project, options, progress=progress))
     except Cancelled:

@@ -9,6 +9,8 @@ peak Python memory of an export at two corpus sizes (flat: the export streams). 
 Python memory beside the size of the document's string and the peak of a native export of the
 same document (the baseline: the tokenised exports stream their tokens, so they stay within a few
 times the document).
+It also times the Prodigy and CoNLL exports of a corpus (a tenth of the documents) beside a native
+export of the same corpus in the same run (spans per second, best of 3).
 Run: ``python tests/benchmarks/bench_formats.py [--scale 0.1]``; prints one JSON object.
 """
 
@@ -95,6 +97,39 @@ def peak_memory(project: Project, fmt: str, target: Path) -> int:
         tracemalloc.stop()
 
 
+def export_seconds_best(project: Project, fmt: str, target: Path) -> float:
+    """Best of REPEATS wall-clock times of one export in ``fmt`` (untraced)."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        if target.is_file():
+            target.unlink()
+        t0 = time.perf_counter()
+        export_corpus(project, ExportOptions(format=fmt, output=target))
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def tokenised_corpus_speed(project: Project, folder: Path) -> dict[str, object]:
+    """Spans per second of the tokenised exports of a corpus, beside the native export's (the baseline)."""
+    spans = project.span_count()
+    seconds = {
+        fmt: export_seconds_best(project, fmt, folder / f"speed.{fmt}")
+        for fmt in ("jsonl", "prodigy", "conll")
+    }
+    return {
+        "documents": project.document_count(),
+        "spans": spans,
+        "baseline_native_export_seconds": round(seconds["jsonl"], 3),
+        "prodigy_export_seconds": round(seconds["prodigy"], 3),
+        "conll_export_seconds": round(seconds["conll"], 3),
+        "baseline_native_spans_per_second": round(spans / seconds["jsonl"]),
+        "prodigy_spans_per_second": round(spans / seconds["prodigy"]),
+        "conll_spans_per_second": round(spans / seconds["conll"]),
+        "prodigy_ratio_vs_native": round(seconds["jsonl"] / seconds["prodigy"], 3),
+        "conll_ratio_vs_native": round(seconds["jsonl"] / seconds["conll"], 3),
+    }
+
+
 def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]:
     """Peak memory of exporting one document of ``megabytes`` MB in every single-file format."""
     rng = random.Random(3)
@@ -121,6 +156,35 @@ def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]
         "conll_export_peak_mib": round(peaks["conll"], 1),
         "prodigy_peak_per_document_size": round(peaks["prodigy"] / document_mib, 1),
         "conll_peak_per_document_size": round(peaks["conll"] / document_mib, 1),
+    }
+
+
+def docbin_figures(project: Project, folder: Path) -> dict[str, object]:
+    """spaCy DocBin export and import (spans/s, peak memory), each beside the native format's in
+    the same run (the baseline). A DocBin is serialised whole, so its memory grows with the corpus."""
+    spans = project.span_count()
+    seconds = {fmt: export_seconds_best(project, fmt, folder / f"bin.{fmt}") for fmt in ("jsonl", "spacy")}
+    peaks = {fmt: peak_memory(project, fmt, folder / f"binpeak.{fmt}") / 2**20 for fmt in ("jsonl", "spacy")}
+    imports: dict[str, float] = {}
+    for fmt in ("jsonl", "spacy"):
+        best = float("inf")
+        for attempt in range(REPEATS):
+            with Project.open(folder / f"binback-{fmt}-{attempt}.db") as fresh:
+                t0 = time.perf_counter()
+                import_corpus(fresh, [folder / f"bin.{fmt}"])
+                best = min(best, time.perf_counter() - t0)
+        imports[fmt] = best
+    return {
+        "documents": project.document_count(),
+        "spans": spans,
+        "baseline_native_export_spans_per_second": round(spans / seconds["jsonl"]),
+        "spacy_export_spans_per_second": round(spans / seconds["spacy"]),
+        "spacy_export_ratio_vs_native": round(seconds["jsonl"] / seconds["spacy"], 3),
+        "baseline_native_import_spans_per_second": round(spans / imports["jsonl"]),
+        "spacy_import_spans_per_second": round(spans / imports["spacy"]),
+        "spacy_import_ratio_vs_native": round(imports["jsonl"] / imports["spacy"], 3),
+        "baseline_native_export_peak_mib": round(peaks["jsonl"], 1),
+        "spacy_export_peak_mib": round(peaks["spacy"], 1),
     }
 
 
@@ -154,6 +218,8 @@ def run(scale: float = 1.0) -> dict[str, object]:
         small_docs = max(10, documents // 10)
         with build(folder / "small.db", small_docs, seed=2) as small:
             small_peak = peak_memory(small, "jsonl", folder / "small.jsonl")
+            tokenised_speed = tokenised_corpus_speed(small, folder)
+            docbin = docbin_figures(small, folder)
         large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
@@ -175,6 +241,8 @@ def run(scale: float = 1.0) -> dict[str, object]:
             f"{small_docs}_documents": round(small_peak / 1024),
             f"{documents}_documents": round(large_peak / 1024),
         },
+        "tokenised_exports_of_a_corpus": tokenised_speed,
+        "spacy_docbin": docbin,
         "one_big_document": tokenised,
     }
 

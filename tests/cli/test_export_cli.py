@@ -82,7 +82,7 @@ def test_every_exported_span_matches_its_text(annotated: Path, tmp_path: Path) -
 
 def test_export_goes_to_stdout_and_reports_on_stderr(annotated: Path) -> None:
     result = invoke("--db", annotated, "export", "--format", "conll", "--annotator", "alice")
-    assert result.stdout.startswith("-DOCSTART-\tnk-troops-kursk\talice\n\nThe\tO\n")
+    assert result.stdout.startswith("-DOCSTART- -X- O O\n\nThe -X- doc=nk-troops-kursk|annotator=alice O\n")
     assert "exported 1 document(s), 1 record(s), 6 span(s)" in result.stderr
     assert "note: 1 left out: overlapping spans" in result.stderr
     assert "note: 1 left out: span notes (CoNLL has no notes)" in result.stderr

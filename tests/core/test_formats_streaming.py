@@ -14,9 +14,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.formats.conll import DOCSTART, MISALIGNED, NOTES, OVERLAP, ConllWriter
+from annotator.core.formats.conll import (
+    LABEL_SPACE,
+    MISALIGNED,
+    NO_TOKENS,
+    NOTES,
+    OVERLAP,
+    ConllWriter,
+    document_field,
+)
 from annotator.core.formats.exporter import ExportOptions, export_corpus
 from annotator.core.formats.prodigy import MISALIGNED as PRODIGY_MISALIGNED
+from annotator.core.formats.prodigy import OVERLAP as PRODIGY_OVERLAP
 from annotator.core.formats.prodigy import PREFIX, RESERVED, ProdigyWriter, stable_hash
 from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe
 from annotator.core.store import DocumentInput, Project
@@ -27,13 +36,41 @@ from tests.core.test_formats_tokenize import tokenize
 # --------------------------------------------------------------------------------------------
 
 
-def reference_prodigy(record: CorpusRecord, report: TransferReport) -> str:
+def reference_spacy_tokens(text: str) -> list[tuple[int, int, bool]]:
+    """Word tokens, one following space as ``ws``, any other whitespace run a token of its own."""
+    out: list[list[Any]] = []
+    position = 0
+    for token in [*tokenize(text), None]:
+        until = len(text) if token is None else token.start
+        gap = text[position:until]
+        if out and gap.startswith(" "):
+            out[-1][2] = True
+            position += 1
+            gap = gap[1:]
+        if gap:
+            out.append([position, until, False])
+        if token is not None:
+            out.append([token.start, token.end, False])
+            position = token.end
+    return [(a, b, ws) for a, b, ws in out]
+
+
+def reference_prodigy(record: CorpusRecord, report: TransferReport, view: str = "ner_manual") -> str:
     text = record.text
-    tokens = tokenize(text)
-    starts = {t.start: i for i, t in enumerate(tokens)}
-    ends = {t.end: i for i, t in enumerate(tokens)}
+    written = list(record.spans)
+    if view == "ner_manual":
+        written = []
+        for span in sorted(record.spans, key=lambda s: (s[0], s[0] - s[1], s[2])):
+            if any(span[0] < kept[1] and kept[0] < span[1] for kept in written):
+                report.leave_out(PRODIGY_OVERLAP, describe(record, span))
+            else:
+                written.append(span)
+        written.sort(key=lambda s: (s[0], s[1], s[2]))
+    tokens = reference_spacy_tokens(text)
+    starts = {t[0]: i for i, t in enumerate(tokens)}
+    ends = {t[1]: i for i, t in enumerate(tokens)}
     spans = []
-    for span in record.spans:
+    for span in written:
         start, end, label, note = span
         entry: dict[str, Any] = {"start": start, "end": end}
         if start in starts and end in ends:
@@ -52,25 +89,20 @@ def reference_prodigy(record: CorpusRecord, report: TransferReport) -> str:
     task = {
         "text": text,
         "tokens": [
-            {"text": t.text, "start": t.start, "end": t.end, "id": i, "ws": t.ws}
-            for i, t in enumerate(tokens)
+            {"text": text[a:b], "start": a, "end": b, "id": i, "ws": ws}
+            for i, (a, b, ws) in enumerate(tokens)
         ],
         "spans": spans,
         "answer": "accept",
+        "_view_id": view,
         "_annotator_id": record.annotator,
         "_input_hash": input_hash,
         "_task_hash": stable_hash(
-            str(input_hash), json.dumps([[s, e, lab] for s, e, lab, _n in record.spans], ensure_ascii=False)
+            str(input_hash), json.dumps([[s, e, lab] for s, e, lab, _n in written], ensure_ascii=False)
         ),
         "meta": meta,
     }
     return json.dumps(task, ensure_ascii=False) + "\n"
-
-
-def _field(value: str) -> str:
-    if any(ch in value for ch in "\t\r\n") or value.startswith('"'):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 def reference_conll(record: CorpusRecord, report: TransferReport) -> str:
@@ -84,6 +116,9 @@ def reference_conll(record: CorpusRecord, report: TransferReport) -> str:
         start, end, label, note = span
         if note is not None:
             report.leave_out(NOTES, describe(record, span))
+        if " " in label:
+            report.leave_out(LABEL_SPACE, describe(record, span))
+            continue
         first, last = starts.get(start), ends.get(end)
         if first is None or last is None:
             report.leave_out(MISALIGNED, describe(record, span))
@@ -95,18 +130,18 @@ def reference_conll(record: CorpusRecord, report: TransferReport) -> str:
         for i in range(first + 1, last + 1):
             tags[i] = f"I-{label}"
             inside[i] = True
-    head = f"{DOCSTART}\t{_field(record.id)}"
-    if record.annotator is not None:
-        head += f"\t{_field(record.annotator)}"
-    lines = [head, ""]
+    lines = ["-DOCSTART- -X- O O", ""]
     previous_end = None
     for i, token in enumerate(tokens):
         if previous_end is not None and not inside[i] and "\n" in text[previous_end : token.start]:
             lines.append("")
-        lines.append(f"{token.text}\t{tags[i]}")
+        chunk = document_field(record) if i == 0 else "O"
+        lines.append(f"{token.text} -X- {chunk} {tags[i]}")
         previous_end = token.end
     if tokens:
         lines.append("")
+    else:
+        report.leave_out(NO_TOKENS, record.id + (f"/{record.annotator}" if record.annotator else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -139,7 +174,7 @@ def records(draw: st.DrawFn) -> CorpusRecord:
     for _ in range(draw(st.integers(0, 12))):
         start = draw(st.integers(0, len(text) - 1))
         end = draw(st.integers(start + 1, len(text)))
-        label = draw(st.sampled_from(["actor", "claim", "number"]))
+        label = draw(st.sampled_from(["actor", "claim", "number", "key person"]))
         note = draw(st.none() | st.sampled_from(["a note", "ünï\ncode"]))
         spans.append((start, end, label, note))
     spans.sort(key=lambda s: (s[0], s[1], s[2]))
@@ -162,10 +197,12 @@ def written(writer_class: type, record: CorpusRecord, report: TransferReport) ->
 
 
 @settings(max_examples=150, deadline=None)
-@given(record=records())
-def test_prodigy_writer_is_byte_identical_to_the_reference(record: CorpusRecord) -> None:
+@given(record=records(), view=st.sampled_from(["ner_manual", "spans_manual"]))
+def test_prodigy_writer_is_byte_identical_to_the_reference(record: CorpusRecord, view: str) -> None:
     mine, theirs = TransferReport(), TransferReport()
-    assert written(ProdigyWriter, record, mine) == reference_prodigy(record, theirs)
+    out = io.StringIO()
+    ProdigyWriter(out, mine, view).write(record)
+    assert out.getvalue() == reference_prodigy(record, theirs, view)
     assert (mine.left_out, mine.examples) == (theirs.left_out, theirs.examples)
 
 

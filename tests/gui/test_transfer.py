@@ -100,11 +100,12 @@ def test_export_writes_the_file_and_reports_what_was_left_out(
     monkeypatch.setattr(ExportDialog, "ask", classmethod(lambda cls, *a: ExportOptions("conll", target)))
     transfer.export_interactively(None, annotated, "alice")
     assert target.read_text(encoding="utf-8").startswith(
-        "-DOCSTART-\twood\talice\n\nRobert\tB-actor\nWood\tI-actor\n"
+        "-DOCSTART- -X- O O\n\nRobert -X- doc=wood|annotator=alice B-actor\nWood -X- O I-actor\n"
     )
     (message,) = messages
     assert message["title"] == "Export finished"
-    assert "Exported 2 document(s) as 3 record(s) with 4 span(s)" in str(message["text"])
+    assert "Exported 1 document(s) as 2 record(s) with 4 span(s)" in str(message["text"])
+    assert "1 documents the layer has not touched" in str(message["text"])  # "empty": nobody opened it
     assert "1 overlapping spans" in str(message["text"])
     assert "1 span notes" in str(message["text"])
     assert "wood/alice [7, 11) claim 'Wood'" in str(message["details"])
@@ -134,7 +135,7 @@ def test_import_adds_documents_and_spans_and_summarises(
     qtbot, annotated: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages
 ) -> None:
     source = tmp_path / "source.jsonl"
-    export_corpus(annotated, ExportOptions("doccano", source))
+    export_corpus(annotated, ExportOptions("doccano", source, include_untouched=True))
     with Project.open(tmp_path / "fresh.db") as fresh:
         request = ImportRequest((source,), ImportOptions())
         monkeypatch.setattr(ImportDialog, "ask", classmethod(lambda cls, *a: request))
@@ -183,6 +184,25 @@ def test_import_error_or_cancel_keeps_the_project_unchanged(
     assert messages[-1]["title"] == "Import cancelled"
     assert project.document_ids() == []
     assert "villain" not in project.labels().names
+
+
+def test_dialogs_offer_the_registrys_formats(qtbot, project: Project) -> None:
+    from annotator.core.formats import registry
+
+    export = ExportDialog(project, "alice")
+    qtbot.addWidget(export)
+    combo = export.format_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == list(registry.EXPORT_FORMATS)
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        registry.BY_NAME[name].title for name in registry.EXPORT_FORMATS
+    ]
+    for index, name in enumerate(registry.EXPORT_FORMATS):
+        combo.setCurrentIndex(index)
+        assert export.format_hint.text() == registry.BY_NAME[name].hint
+    imported = ImportDialog(project, "alice")
+    qtbot.addWidget(imported)
+    combo = imported.format_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [None, *registry.IMPORT_FORMATS]
 
 
 def test_import_dialog_collects_paths_and_options(qtbot, project: Project, tmp_path: Path) -> None:

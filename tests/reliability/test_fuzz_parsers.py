@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.formats.brat import LINE_BREAKS
 from annotator.core.formats.exporter import ExportOptions, export_corpus
 from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.formats.jsonl import iter_native
@@ -425,16 +426,17 @@ def _brat_valid(tmp_path: Path, docs: list[dict[str, Any]]) -> None:
         text, lines, kept = doc["text"], [], []
         for i, (a, b, label, _note) in enumerate(doc["spans"], start=1):
             covered = text[a:b]
-            if covered[0] in "\r\n" or covered[-1] in "\r\n":
+            if covered[0] in LINE_BREAKS or covered[-1] in LINE_BREAKS:
                 continue  # brat cannot hold these (the exporter reports them)
             fragments, start = [], None
             for pos in range(a, b + 1):
-                if pos < b and text[pos] not in "\r\n":
+                if pos < b and text[pos] not in LINE_BREAKS:
                     start = pos if start is None else start
                 elif start is not None:
                     fragments.append((start, pos))
                     start = None
-            offsets = ";".join(f"{x} {y}" for x, y in fragments)
+            # brat counts each \r\n as one character (it reads with universal newlines)
+            offsets = ";".join(f"{brat(text, x)} {brat(text, y)}" for x, y in fragments)
             lines.append(f"T{i}\t{label} {offsets}\t{' '.join(text[x:y] for x, y in fragments)}\n")
             kept.append((a, b, label, None))
         (layer / f"d{n}.txt").write_bytes(text.encode())
@@ -446,10 +448,15 @@ def _brat_valid(tmp_path: Path, docs: list[dict[str, Any]]) -> None:
     assert_round_trip(project, folder)
     # And what the brat exporter writes comes back the same.
     out = folder / "out"
-    export_corpus(project, ExportOptions(format="brat", output=out))
+    export_corpus(project, ExportOptions(format="brat", output=out, include_untouched=True))
     fresh = fresh_project()
     import_corpus(fresh, [out], ImportOptions(add_labels=True))
     assert stored_spans(fresh) == stored_spans(project)
+
+
+def brat(text: str, offset: int) -> int:
+    """A code-point offset as brat counts it: each \\r\\n before it one character."""
+    return offset - text.count("\r\n", 0, offset)
 
 
 test_brat_valid_documents_survive, test_brat_valid_documents_survive_stress = _brat_valid

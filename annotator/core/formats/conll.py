@@ -1,20 +1,29 @@
-"""CoNLL-style token-level BIO tags for token-classification training.
+"""CoNLL-2003-style token-level BIO tags for token-classification training.
 
-Each document layer starts with ``-DOCSTART-<TAB>id<TAB>annotator`` and a blank line; then one
-``token<TAB>tag`` line per token (tokens from :mod:`annotator.core.formats.tokenize`, tags ``O``,
-``B-label``, ``I-label``) with a blank line after each sentence. A sentence is a line of the text,
-except that a line break inside a tagged span does not end one.
+The layout is CoNLL-2003's: four space-separated columns (token, part of speech, chunk, NER tag)
+on every line, documents separated by the line ``-DOCSTART- -X- O O`` and a blank line,
+sentences by a blank line. That is what ``spacy convert --converter ner`` splits documents on,
+and the classic ``conlleval`` script wants the same number of columns on every line. Annotator
+has no part-of-speech or chunk tags: those columns hold ``-X-`` and ``O``, except that the chunk
+column of a document's first token carries the document id and annotator as
+``doc=ID|annotator=NAME`` (percent-encoded: ``%``, ``|``, ``=``, whitespace and unprintable
+characters), where spaCy and conlleval never look (spaCy reads the first, second and last
+columns, conlleval the first and the last two). Tokens come from
+:mod:`annotator.core.formats.tokenize`; tags are ``O``, ``B-label``, ``I-label``. A sentence is a
+line of the text, except that a line break inside a tagged span does not end one.
 
 BIO gives each token one tag, so overlapping spans cannot all be written. The policy: spans are
 taken in order of start, then longest first, then label; a span is written if none of its
 tokens is tagged yet, otherwise it is left out. So a nested span loses to the span around it,
-and of two crossing spans the earlier one wins. Spans whose start or end is not a token boundary
-are left out too (never widened). Every span left out is counted and reported, as are span notes.
+and of two crossing spans the earlier one wins. Left out too, and reported: spans whose start or
+end is not a token boundary (never widened) and spans whose label holds a space (a tag is one
+column). Span notes are reported, and so are documents without a token (nowhere to put the id).
 
 Reading back, the text is rebuilt from the tokens: tokens joined by single spaces, sentences by
 newlines; offsets refer to that rebuilt text, so a round trip keeps every token's tag, not the
-original spacing. Files from elsewhere (CoNLL-2003's ``-DOCSTART- -X- -X- O``, several
-space-separated columns, the tag in the last one, ``S-``/``E-`` tags) are read as well.
+original spacing. Files from elsewhere (CoNLL-2003's ``-DOCSTART- -X- -X- O``, two or more
+columns separated by tabs or spaces with the tag in the last one, IOB1 and IOB2, ``S-``/``E-``
+tags) are read as well, and so are Annotator's earlier files (``-DOCSTART-<TAB>id<TAB>annotator``).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote, unquote
 
 from annotator.core.errors import InputError
 from annotator.core.formats.records import CorpusRecord, SpanTuple, TransferReport, describe, shown
@@ -31,16 +41,47 @@ from annotator.core.formats.tokenize import token_offsets
 #: Lines written at a time.
 LINES_PER_WRITE = 4096
 DOCSTART = "-DOCSTART-"
+#: The document boundary of CoNLL-2003 (and the exact string ``spacy convert`` splits on).
+DOCSTART_LINE = "-DOCSTART- -X- O O"
+#: What the part-of-speech and chunk columns hold (Annotator has neither).
+NO_POS = "-X-"
+NO_CHUNK = "O"
+#: The chunk field of a document's first token: ``doc=ID`` and, for a layer, ``|annotator=NAME``.
+ID_FIELD = "doc="
+ANNOTATOR_FIELD = "annotator="
 OVERLAP = "overlapping spans (BIO gives each token one tag; the earlier, longer span wins)"
 MISALIGNED = "spans not on token boundaries (CoNLL tags whole tokens)"
+LABEL_SPACE = "spans whose label contains a space (a CoNLL tag is one column)"
 NOTES = "span notes (CoNLL has no notes)"
+NO_TOKENS = (
+    "ids of documents without a token (CoNLL carries a document's id on its first token; "
+    "an import names such a document <file>-<n>)"
+)
 
 
-def _field(value: str) -> str:
-    """A DOCSTART field: as is, or JSON-quoted when it holds tabs, line breaks or starts with a quote."""
-    if any(ch in value for ch in "\t\r\n") or value.startswith('"'):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _encode(value: str) -> str:
+    """A value for the chunk column: one whitespace-free field, readable where it can be."""
+    return "".join(
+        quote(ch, safe="") if ch in "%|=" or ch.isspace() or not ch.isprintable() else ch for ch in value
+    )
+
+
+def document_field(record: CorpusRecord) -> str:
+    """``doc=ID|annotator=NAME`` (no annotator part for a document without a layer)."""
+    field = ID_FIELD + _encode(record.id)
+    if record.annotator is not None:
+        field += "|" + ANNOTATOR_FIELD + _encode(record.annotator)
+    return field
+
+
+def _decode(value: str, path: Path, number: int) -> str:
+    try:
+        decoded = unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        raise InputError(path, f"malformed percent-encoding in {shown(value)}", number) from None
+    if not decoded or "\x00" in decoded:
+        raise InputError(path, f"empty value or NUL in {shown(value)}", number)
+    return decoded
 
 
 def _is_unicode(value: str) -> bool:
@@ -52,6 +93,8 @@ def _is_unicode(value: str) -> bool:
 
 
 def _unfield(value: str, path: Path, number: int) -> str:
+    """A field of an earlier Annotator file's ``-DOCSTART-<TAB>id<TAB>annotator`` line (JSON-quoted
+    when it held a tab or line break)."""
     if value.startswith('"'):
         try:
             decoded = json.loads(value)
@@ -69,6 +112,16 @@ def _unfield(value: str, path: Path, number: int) -> str:
     return value
 
 
+def _read_document_field(value: str, path: Path, number: int) -> tuple[str, str | None]:
+    """(id, annotator or None) from a first token's ``doc=ID[|annotator=NAME]`` field."""
+    parts = value.split("|")
+    if len(parts) > 2 or (len(parts) == 2 and not parts[1].startswith(ANNOTATOR_FIELD)):
+        raise InputError(path, f"expected doc=ID|annotator=NAME, got {shown(value)}", number)
+    doc_id = _decode(parts[0][len(ID_FIELD) :], path, number)
+    annotator = _decode(parts[1][len(ANNOTATOR_FIELD) :], path, number) if len(parts) == 2 else None
+    return doc_id, annotator
+
+
 class ConllWriter:
     """Writes BIO-tagged documents to an open text stream.
 
@@ -84,12 +137,12 @@ class ConllWriter:
     def write(self, record: CorpusRecord) -> None:
         text = record.text
         tagged = self._tagged_spans(record)
-        head = f"{DOCSTART}\t{_field(record.id)}"
-        if record.annotator is not None:
-            head += f"\t{_field(record.annotator)}"
         out = self.out
-        out.write(head + "\n")  # then each line after the head as "\n" + line
-        lines = [""]
+        out.write(DOCSTART_LINE + "\n\n")
+        lines: list[str] = []
+        outside = f" {NO_POS} {NO_CHUNK} O\n"  # the columns after the token, for most tokens
+        ends: dict[str, str] = {}  # the same for each tag
+        first_token = f" {NO_POS} {document_field(record)} "  # the first token's columns carry the id
         current = 0  # the tagged span the next tokens may belong to
         previous_end = -1
         for index, (start, end) in enumerate(token_offsets(text)):
@@ -101,16 +154,26 @@ class ConllWriter:
                 first, _last, label = tagged[current]
                 inside = index != first
                 tag = f"I-{label}" if inside else f"B-{label}"
-            if previous_end >= 0 and not inside and text.find("\n", previous_end, start) >= 0:
-                lines.append("\n")
-            lines.append(f"\n{text[start:end]}\t{tag}")
+            if previous_end < 0:
+                lines.append(text[start:end] + first_token + tag + "\n")
+            else:
+                if not inside and text.find("\n", previous_end, start) >= 0:
+                    lines.append("\n")
+                if tag == "O":
+                    lines.append(text[start:end] + outside)
+                else:
+                    columns = ends.get(tag)
+                    if columns is None:
+                        columns = ends[tag] = f" {NO_POS} {NO_CHUNK} {tag}\n"
+                    lines.append(text[start:end] + columns)
             previous_end = end
             if len(lines) >= LINES_PER_WRITE:
                 out.write("".join(lines))
                 lines = []
         if previous_end >= 0:
             lines.append("\n")
-        lines.append("\n")
+        else:
+            self.report.leave_out(NO_TOKENS, record.id + (f"/{record.annotator}" if record.annotator else ""))
         out.write("".join(lines))
 
     def _tagged_spans(self, record: CorpusRecord) -> list[tuple[int, int, str]]:
@@ -138,6 +201,9 @@ class ConllWriter:
             start, end, label, note = span
             if note is not None:
                 self.report.leave_out(NOTES, describe(record, span))
+            if any(ch.isspace() for ch in label):
+                self.report.leave_out(LABEL_SPACE, describe(record, span))
+                continue
             first, last = first_token.get(start), last_token.get(end)
             if first is None or last is None:
                 self.report.leave_out(MISALIGNED, describe(record, span))
@@ -212,8 +278,13 @@ def read_conll(path: Path, text: str) -> Iterator[CorpusRecord]:
                     "annotator": _unfield(fields[1], path, number) if len(fields) == 2 else None,
                     "line": number,
                 }
-            else:
-                current = {"id": f"{path.stem}-{doc_count}", "annotator": path.stem, "line": number}
+            else:  # CoNLL-2003's line: the id may follow on the first token
+                current = {
+                    "id": f"{path.stem}-{doc_count}",
+                    "annotator": path.stem,
+                    "line": number,
+                    "first": True,
+                }
             continue
         if not line.strip():
             close_span()
@@ -222,10 +293,13 @@ def read_conll(path: Path, text: str) -> Iterator[CorpusRecord]:
         if current is None:
             doc_count += 1
             current = {"id": f"{path.stem}-{doc_count}", "annotator": path.stem, "line": number}
+            current["first"] = True
         columns = line.split("\t") if "\t" in line else line.split()
         if len(columns) < 2:
             raise InputError(path, f"expected 'token<TAB>tag', got {shown(line)}", number)
         token, tag = columns[0], columns[-1]
+        if current.pop("first", False) and len(columns) >= 4 and columns[2].startswith(ID_FIELD):
+            current["id"], current["annotator"] = _read_document_field(columns[2], path, number)
         if not token or any(ch.isspace() for ch in token):
             raise InputError(path, f"empty token or token with whitespace: {shown(token)}", number)
         start = offset + (1 if sentence or pieces else 0)  # a space, or the newline before a sentence

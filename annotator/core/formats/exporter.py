@@ -12,35 +12,32 @@ from __future__ import annotations
 import os
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats import EXPORT_FORMATS
-from annotator.core.formats.brat import BratWriter
-from annotator.core.formats.conll import ConllWriter
-from annotator.core.formats.doccano import DoccanoWriter
-from annotator.core.formats.jsonl import NativeWriter
-from annotator.core.formats.prodigy import ProdigyWriter
+from annotator.core.formats import registry
 from annotator.core.formats.records import CorpusRecord, Progress, TransferReport
-from annotator.core.model import GOLD_LAYER
+from annotator.core.formats.registry import EXPORT_FORMATS, FOLDER_FORMATS, Writer
+from annotator.core.model import GOLD_LAYER, LabelSet
 from annotator.core.output_files import StagedOutput, create_text_file, file_in
 from annotator.core.store import Project
 
 FORMATS = EXPORT_FORMATS
-#: Formats written as a folder rather than one file.
-FOLDER_FORMATS = frozenset({"brat"})
-EXTENSIONS = {"jsonl": ".jsonl", "doccano": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "brat": ""}
 OTHER_LABELS = "spans with labels not chosen with --labels"
+UNTOUCHED = (
+    "documents the layer has not touched (to do, no spans), which a trainer would read as having "
+    "nothing to label (--include-untouched writes them)"
+)
+#: Formats whose records say a layer's status, so documents nobody touched are written by default.
+WRITES_STATUS = frozenset({"jsonl"})
+#: ``ExportOptions.prodigy_view`` values: Prodigy's NER view, and its span view (overlaps allowed).
+PRODIGY_VIEWS = ("ner_manual", "spans_manual")
+#: ``ExportOptions.brat_line_ends`` values: texts as they are, or ``\r\n`` and ``\r`` written as ``\n``.
+BRAT_LINE_ENDS = ("keep", "lf")
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class Writer(Protocol):
-    def write(self, record: CorpusRecord) -> None: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,6 +52,18 @@ class ExportOptions:
     labels: tuple[str, ...] | None = None
     split: tuple[tuple[str, float], ...] | None = None
     seed: int = 0
+    #: Whether to write documents the layer has not touched (status to do and no spans) and
+    #: documents without any layer. None: the format's default - written in native JSONL, whose
+    #: records say their status; left out and counted in the other formats, which cannot say
+    #: that nobody looked at a document, so a trainer would read it as having nothing to label.
+    include_untouched: bool | None = None
+    #: Prodigy only: "ner_manual" (overlapping spans left out and reported) or "spans_manual".
+    prodigy_view: str = "ner_manual"
+    #: brat only: "keep" writes texts as they are, "lf" writes ``\r\n`` and ``\r`` as ``\n``
+    #: (reported) so that every reader counts the same characters.
+    brat_line_ends: str = "keep"
+    #: spaCy (.spacy) only: the language whose tokenizer (``spacy.blank(LANG)``) makes the tokens.
+    spacy_lang: str = "en"
 
     @property
     def layer(self) -> str | None:
@@ -112,9 +121,12 @@ def assign_splits(doc_ids: Sequence[str], split: Sequence[tuple[str, float]], se
 class _Outputs:
     """Opens writers lazily, one per split (or one), inside a staged file or folder."""
 
-    def __init__(self, options: ExportOptions, report: TransferReport, stream: TextIO | None) -> None:
+    def __init__(
+        self, options: ExportOptions, report: TransferReport, stream: TextIO | None, labels: LabelSet
+    ) -> None:
         self.options = options
         self.report = report
+        self.labels = labels
         self.stream = stream
         self.writers: dict[str | None, Writer] = {}
         self.handles: list[TextIO] = []
@@ -135,32 +147,28 @@ class _Outputs:
         found = self.writers.get(split)
         if found is not None:
             return found
-        fmt = self.options.format
+        fmt = registry.BY_NAME[self.options.format]
         writer: Writer
-        if fmt in FOLDER_FORMATS:
+        if fmt.path_writer is not None:  # a folder, or a file the format writes itself (binary)
             assert self.staged is not None
-            root = self.staged.path
+            path = self.staged.path
             if split is not None:
-                root = file_in(root, split)
-                root.mkdir()
-            writer = BratWriter(root, self.report)
+                path = file_in(path, split + fmt.extension)
+                if fmt.folder:
+                    path.mkdir()
+            writer = fmt.path_writer(path, self.report, self.options, self.labels)
         else:
+            assert fmt.writer is not None
             if self.staged is None:
                 assert self.stream is not None
                 out = self.stream
             else:
                 if split is not None:
-                    out = create_text_file(file_in(self.staged.path, f"{split}{EXTENSIONS[fmt]}"))
+                    out = create_text_file(file_in(self.staged.path, f"{split}{fmt.extension}"))
                 else:
                     out = self.staged.open_text()
                 self.handles.append(out)
-            cls: dict[str, Callable[[TextIO, TransferReport], Writer]] = {
-                "jsonl": NativeWriter,
-                "doccano": DoccanoWriter,
-                "prodigy": ProdigyWriter,
-                "conll": ConllWriter,
-            }
-            writer = cls[fmt](out, self.report)
+            writer = fmt.writer(out, self.report, self.options)
         self.writers[split] = writer
         return writer
 
@@ -192,13 +200,22 @@ class _Outputs:
 
 def check_options(project: Project, options: ExportOptions) -> None:
     """Refuse contradictory or impossible options before anything is written."""
-    if options.format not in FORMATS:
-        raise AnnotatorError(f"unknown format {options.format!r} (choose from {', '.join(FORMATS)})")
+    fmt = registry.get(options.format, exporting=True)
+    if options.prodigy_view not in PRODIGY_VIEWS:
+        raise AnnotatorError(
+            f"unknown Prodigy view {options.prodigy_view!r} (choose from {', '.join(PRODIGY_VIEWS)})"
+        )
+    if options.brat_line_ends not in BRAT_LINE_ENDS:
+        raise AnnotatorError(
+            f"unknown brat line ends {options.brat_line_ends!r} (choose from {', '.join(BRAT_LINE_ENDS)})"
+        )
     if options.gold and options.annotator is not None:
         raise AnnotatorError("--gold and --annotator both choose a layer; give one of them")
-    if options.output is None and (options.format in FOLDER_FORMATS or options.split is not None):
+    if options.output is None and (fmt.folder or options.split is not None):
         what = "a split" if options.split is not None else f"{options.format} (a folder of files)"
         raise AnnotatorError(f"{what} needs an output folder: give -o FOLDER")
+    if options.output is None and fmt.path_writer is not None:
+        raise AnnotatorError(f"{options.format} is a binary file, not for a terminal or pipe: give -o FILE")
     output, source = options.output, project.path
     if output is not None and source is not None and output.exists() and os.path.samefile(output, source):
         raise AnnotatorError(f"{output}: is the project file itself; choose another output")
@@ -244,8 +261,11 @@ def _export(
         else None
     )
     keep = frozenset(options.labels) if options.labels is not None else None
+    labels = project.labels()
+    if keep is not None:
+        labels = LabelSet(tuple(label for label in labels if label.name in keep))
     try:
-        outputs = _Outputs(options, report, stream)
+        outputs = _Outputs(options, report, stream, labels)
     except OSError as exc:
         raise _cannot_write(options.output, exc) from exc
     try:
@@ -281,13 +301,17 @@ def _export_records(
     total: int,
     progress: Progress | None,
 ) -> None:
+    include_untouched = options.include_untouched
+    if include_untouched is None:
+        include_untouched = options.format in WRITES_STATUS
     # Only the native format holds a span's suggestion source; most projects have none.
     sourced = options.format == "jsonl" and project.has_span_sources()
     for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
+        title = document.title or None  # an empty title is no title ("title": null on import)
         records = [
-            CorpusRecord(document.id, document.title, document.text, name, status, spans, document.meta)
+            CorpusRecord(document.id, title, document.text, name, status, spans, document.meta)
             for name, status, spans in layers
-        ] or [CorpusRecord(document.id, document.title, document.text, None, None, [], document.meta)]
+        ] or [CorpusRecord(document.id, title, document.text, None, None, [], document.meta)]
         if sourced:
             found = project.span_sources(document.id)
             for record in records:
@@ -295,6 +319,10 @@ def _export_records(
         writer = outputs.writer(splits[document.id] if splits is not None else None)
         wrote = False
         for record in records:
+            if not include_untouched and not record.spans and record.status in (None, "todo"):
+                layer = f"/{record.annotator}" if record.annotator is not None else " (no layer)"
+                report.leave_out(UNTOUCHED, f"{record.id}{layer}")
+                continue
             if options.done_only and record.status != "done":
                 continue
             if keep is not None:

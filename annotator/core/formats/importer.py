@@ -6,35 +6,21 @@ transaction, so any error (or a cancel) leaves the project exactly as it was.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.formats import IMPORT_FORMATS
-from annotator.core.formats.brat import ann_files, read_brat
-from annotator.core.formats.conll import read_conll
-from annotator.core.formats.doccano import parse_doccano
-from annotator.core.formats.input_files import (
-    check_file_name,
-    check_input_file,
-    collect_files,
-    decode_text,
-    read_bytes,
-    read_text_file,
-)
-from annotator.core.formats.jsonl import parse_native
+from annotator.core.formats import registry
+from annotator.core.formats.brat import ann_files
+from annotator.core.formats.input_files import check_file_name, check_input_file, collect_files
 from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
 from annotator.core.formats.plain import document_from_record, read_documents
-from annotator.core.formats.prodigy import parse_prodigy
 from annotator.core.formats.records import CorpusRecord, Progress, TransferReport, shown
+from annotator.core.formats.registry import IMPORT_SUFFIXES, JSON_SUFFIXES
 from annotator.core.model import validate_annotator_name
 from annotator.core.store import DocumentInput, Project
 
-CONLL_SUFFIXES = (".conll", ".bio", ".iob")
-JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
-REJECTED = "Prodigy tasks not accepted (answer reject or ignore)"
 DUPLICATES = "spans the layer already had (kept once)"
 
 
@@ -48,25 +34,19 @@ class ImportOptions:
 
 
 def detect_file(path: Path) -> str:
-    """The format of one file: by suffix, and for JSON lines by the fields of the first record."""
+    """The format of one file: by suffix, and for JSON lines by the fields of the first record
+    (each format's ``detect`` in the registry, in table order)."""
     suffix = path.suffix.lower()
-    if suffix in CONLL_SUFFIXES:
-        return "conll"
     if suffix == ".txt":
         return "text"
     if suffix == ".ann":
         raise InputError(path, "a brat .ann file: import the folder that holds it")
     if suffix in JSON_SUFFIXES:
         record = first_json_record(path)
-        if record is None:
-            return "text"
-        if "tokens" in record or "answer" in record or "_input_hash" in record or "_annotator_id" in record:
-            return "prodigy"
-        if "spans" in record:
-            return "jsonl"
-        if "label" in record or "entities" in record:
-            return "doccano"
-        return "text"
+        return "text" if record is None else registry.detect_json(record)
+    for fmt in registry.FORMATS:
+        if not fmt.folder and fmt.detect is None and suffix in fmt.suffixes:
+            return fmt.name
     raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}: give --format")
 
 
@@ -82,8 +62,8 @@ class Source:
 def sources(paths: Iterable[str | Path], forced: str | None, notes: list[str] | None = None) -> list[Source]:
     """Every input: brat folders whole, other folders file by file (links followed, once;
     what a folder walk left out is added to ``notes``)."""
-    if forced is not None and forced not in IMPORT_FORMATS:
-        raise AnnotatorError(f"unknown format {forced!r} (choose from {', '.join(IMPORT_FORMATS)})")
+    if forced is not None:
+        registry.get(forced)
     found: list[Source] = []
     for raw in paths:
         path = Path(raw)
@@ -97,7 +77,7 @@ def sources(paths: Iterable[str | Path], forced: str | None, notes: list[str] | 
                     notes.extend(walked)
                 found.append(Source("brat", path, tuple(anns)))
                 continue
-            suffixes = (".txt", *JSON_SUFFIXES, *CONLL_SUFFIXES)
+            suffixes = IMPORT_SUFFIXES
             files = collect_files([path], suffixes, notes)
             if not files:
                 raise InputError(path, f"nothing to import in this folder (no {', '.join(suffixes)} files)")
@@ -125,37 +105,9 @@ def _count_lines(path: Path) -> int:
 
 
 def _records(source: Source, report: TransferReport) -> Iterator[CorpusRecord]:
-    fmt, path = source.format, source.path
-    if fmt == "jsonl":
-        for number, obj in iter_json_lines(path):
-            yield parse_native(path, number, obj)
-    elif fmt == "doccano":
-        for number, obj in iter_json_lines(path):
-            yield parse_doccano(path, number, obj)
-    elif fmt == "prodigy":
-        for number, obj in iter_json_lines(path):
-            record = parse_prodigy(path, number, obj)
-            if record is None:
-                report.leave_out(REJECTED, f"{path.name}:{number}")
-            else:
-                yield record
-    elif fmt == "conll":
-        yield from read_conll(path, read_text_file(path))
-    elif fmt == "brat":
-        yield from read_brat(path, list(source.anns), report, _read_brat_file)
-    else:  # pragma: no cover - callers only pass the formats above
-        raise AssertionError(fmt)
-
-
-def _read_brat_file(path: Path) -> str:
-    """A brat file's text. brat reads its files as plain UTF-8, so a U+FEFF at the start of a
-    ``.txt`` is a character its offsets count (and the brat export writes it when a text starts
-    with one): it is kept, not dropped as a byte-order mark."""
-    data = read_bytes(path)
-    text = decode_text(path, data)
-    if path.suffix.lower() == ".txt" and data.startswith(codecs.BOM_UTF8):
-        text = "\ufeff" + text
-    return text
+    reader = registry.BY_NAME[source.format].reader
+    assert reader is not None, source.format  # "text" is read by _items
+    return reader(source.path, source.anns, report)
 
 
 def _items(source: Source, report: TransferReport) -> Iterator[DocumentInput | CorpusRecord]:
@@ -276,7 +228,7 @@ def import_corpus(
     found = sources(paths, options.format, report.notes)
     units = [
         _count_lines(s.path)
-        if s.format in ("jsonl", "doccano", "prodigy")
+        if registry.BY_NAME[s.format].detect is not None  # JSON Lines: counted in lines
         or (s.format == "text" and s.path.suffix.lower() in JSON_SUFFIXES)
         else len(s.anns)
         if s.format == "brat"

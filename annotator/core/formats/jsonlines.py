@@ -222,16 +222,25 @@ def optional_str(path: Path, number: int, record: dict[str, Any], key: str) -> s
     return value
 
 
+def record_title(path: Path, number: int, record: dict[str, Any], key: str) -> str | None:
+    """A record's title: None when the key is absent (the project then shows the id), ``""`` -
+    no title - when it is ``null``, as an export writes a document without a title."""
+    if key in record and record[key] is None:
+        return ""
+    return optional_str(path, number, record, key)
+
+
 def record_header(path: Path, number: int, record: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
     """(text, id, title, annotator) shared by the JSONL corpus formats.
 
-    The id defaults to ``<file stem>-<line>``; a record without an ``annotator`` key belongs to the
+    The id defaults to ``<file stem>-<line>``; ``"title": null`` is no title (see
+    :func:`record_title`); a record without an ``annotator`` key belongs to the
     layer named after the file's stem, an explicit ``null`` to no layer.
     """
     text = record.get("text")
     if not isinstance(text, str):
         raise InputError(path, "field 'text' is missing or not a string", number)
     doc_id = record_id(path, number, record.get("id", f"{path.stem}-{number}"))
-    title = optional_str(path, number, record, "title")
+    title = record_title(path, number, record, "title")
     annotator = optional_str(path, number, record, "annotator") if "annotator" in record else path.stem
     return text, doc_id, title, annotator

@@ -38,6 +38,8 @@ def document_from_record(path: Path, number: int, record: dict[str, Any]) -> Doc
     title = record.get("title")
     if title is not None and not isinstance(title, str):
         raise InputError(path, "field 'title' must be a string", number)
+    if "title" in record and title is None:
+        title = ""  # "title": null is no title, not the id
     meta = record.get("meta", {})
     if meta is None:
         meta = {}

@@ -67,6 +67,9 @@ class TransferReport:
     spans: int = 0
     files: list[Path] = field(default_factory=list)
     left_out: Counter[str] = field(default_factory=Counter)
+    #: Things written as they are that the format's consumer will refuse, drop or read otherwise
+    #: (doccano refusing an empty text, say): counted like ``left_out``, examples in ``examples``.
+    warnings: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -77,12 +80,20 @@ class TransferReport:
         if len(examples) < EXAMPLES_PER_REASON:
             examples.append(example)
 
+    def warn(self, reason: str, example: str, count: int = 1) -> None:
+        """Count ``count`` things written that the consumer will not take as they are, for ``reason``."""
+        self.warnings[reason] += count
+        examples = self.examples.setdefault(reason, [])
+        if len(examples) < EXAMPLES_PER_REASON:
+            examples.append(example)
+
     def summary_lines(self) -> list[str]:
-        """One line per reason: count, reason and examples."""
+        """One line per reason: count, reason and examples (what was left out, then warnings)."""
         lines = []
-        for reason, count in sorted(self.left_out.items()):
-            examples = "; ".join(self.examples.get(reason, []))
-            lines.append(f"{count:,} left out: {reason}" + (f" (e.g. {examples})" if examples else ""))
+        for kind, counts in (("left out", self.left_out), ("warning", self.warnings)):
+            for reason, count in sorted(counts.items()):
+                examples = "; ".join(self.examples.get(reason, []))
+                lines.append(f"{count:,} {kind}: {reason}" + (f" (e.g. {examples})" if examples else ""))
         return lines
 
 

@@ -67,3 +67,34 @@ def token_offsets(text: str) -> Iterator[tuple[int, int]]:
     ``text[start:end]``; Prodigy's ``ws`` is whether ``text[end]`` is whitespace."""
     for match in _pattern().finditer(text):
         yield match.span()
+
+
+def spacy_tokens(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, ws) of the tokens of :func:`token_offsets` plus whitespace tokens, following
+    spaCy's ``Token.whitespace_`` convention so that joining each token's text with a space where
+    ``ws`` is true gives ``text`` back exactly (``Doc(vocab, words, spaces).text == text``).
+
+    A token's ``ws`` is true when exactly one space (U+0020) follows it and belongs to it; any
+    other whitespace between two tokens - a line break, a tab, a second space, NBSP - is a token
+    of its own (``ws`` false), as spaCy's tokenizer makes it. Whitespace at the start of the text
+    is a token too. Streamed like :func:`token_offsets`.
+    """
+    previous_start = previous_end = gap = 0
+    first = True
+    for match in _pattern().finditer(text):
+        start, end = match.span()
+        if not first:
+            # A token's characters are never whitespace, so a space right after it lies in the gap.
+            ws = text[previous_end] == " "
+            yield previous_start, previous_end, ws
+            gap = previous_end + ws
+        first = False
+        if gap < start:
+            yield gap, start, False
+        previous_start, previous_end = start, end
+    if not first:
+        ws = text[previous_end : previous_end + 1] == " "
+        yield previous_start, previous_end, ws
+        gap = previous_end + ws
+    if gap < len(text):
+        yield gap, len(text), False
