@@ -23,6 +23,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from annotator import APP_ID
+from annotator.core.store import facts
 
 #: ``PRAGMA application_id`` of every Annotator project ("ANNO" in ASCII).
 APPLICATION_ID = 0x414E4E4F
@@ -32,11 +33,18 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema upgrade: its recorded name and the statements it runs, in order."""
+    """One schema upgrade: its recorded name and the statements it runs, in order.
+
+    ``fill`` runs after the statements, on the same connection and inside the same transaction,
+    for what SQL alone cannot compute (a text's length in code points when it holds a NUL).
+    """
 
     name: str
     statements: tuple[str, ...]
     why: str = ""
+    fill: Callable[[sqlite3.Connection], None] | None = None
+    #: Tables this step creates (a file that recorded the step must have them).
+    tables: frozenset[str] = frozenset()
 
 
 #: The upgrades, oldest first; the schema version is the number applied.
@@ -142,6 +150,17 @@ MIGRATION_STEPS: tuple[Migration, ...] = (
         "Span ids are never handed out twice (AUTOINCREMENT), so undo can restore a deleted span under "
         "its own id even after new spans were made; documents are found in order by index.",
     ),
+    # 0005 is the suggestions' migration (span source, rejections); this one does not depend on it.
+    Migration(
+        "0006_document_list_facts",
+        (*facts.TABLES, *facts.FILL, *facts.TRIGGERS.values()),
+        "Per-document and per-layer facts (length, title, status, span count) kept by triggers as "
+        "writes happen, so the document list, its status filter and 'next unfinished' read small "
+        "indexes instead of counting every span and measuring every text "
+        "(annotator.core.store.facts).",
+        fill=facts.fill_lengths,
+        tables=frozenset({"document_facts", "layer_facts"}),
+    ),
 )
 
 #: The schema version this code writes: one per migration.
@@ -158,6 +177,8 @@ def _runner(step: Migration) -> Callable[[sqlite_utils.Database], None]:
     def run(db: sqlite_utils.Database) -> None:
         for statement in step.statements:
             db.execute(statement)
+        if step.fill is not None:
+            step.fill(db.conn)
 
     run.__name__ = step.name
     run.__doc__ = step.why or None
@@ -180,6 +201,12 @@ class FileState:
     tables: frozenset[str]
     #: Names in ``_sqlite_migrations`` for Annotator's set, in order; None without the table.
     applied: tuple[str, ...] | None
+    triggers: frozenset[str] = frozenset()
+
+    @property
+    def has_facts(self) -> bool:
+        """The document-list facts are there and kept up to date (:mod:`~annotator.core.store.facts`)."""
+        return {"document_facts", "layer_facts"} <= self.tables and set(facts.TRIGGERS) <= self.triggers
 
 
 @dataclass(frozen=True)
@@ -206,7 +233,9 @@ def read_state(conn: sqlite3.Connection) -> FileState:
     """The :class:`FileState` of an open database (reads only)."""
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    tables = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    names = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')").fetchall()
+    tables = frozenset(name for kind, name in names if kind == "table")
+    triggers = frozenset(name for kind, name in names if kind == "trigger")
     applied: tuple[str, ...] | None = None
     if MIGRATIONS_TABLE in tables:
         applied = tuple(
@@ -215,7 +244,7 @@ def read_state(conn: sqlite3.Connection) -> FileState:
                 f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [APP_ID]
             )
         )
-    return FileState(app_id, version, tables, applied)
+    return FileState(app_id, version, tables, applied, triggers)
 
 
 def plan(state: FileState) -> Plan:
@@ -247,7 +276,9 @@ def plan(state: FileState) -> Plan:
             f"the project file is damaged (schema {state.user_version} with the upgrades "
             f"{', '.join(applied) or 'none'} recorded); it was left as it is - restore it from a backup"
         )
-    required = REQUIRED_TABLES if done >= 2 else REQUIRED_TABLES - {"adjudications"}
+    required = (REQUIRED_TABLES if done >= 2 else REQUIRED_TABLES - {"adjudications"}).union(
+        *(step.tables for step in MIGRATION_STEPS[:done])
+    )
     if done and not required <= state.tables:
         missing = ", ".join(sorted(required - state.tables))
         raise RefusedFile(f"the project file is damaged (missing tables: {missing})")
@@ -277,6 +308,8 @@ def migrate(db: sqlite_utils.Database, steps: Sequence[Migration]) -> None:
     for step in steps:
         for statement in step.statements:
             db.execute(statement)
+        if step.fill is not None:
+            step.fill(db.conn)
         db.execute(
             f"INSERT INTO [{MIGRATIONS_TABLE}] (migration_set, name, applied_at) VALUES (?, ?, ?)",
             [APP_ID, step.name, str(datetime.now(timezone.utc))],
