@@ -527,6 +527,225 @@ def merge_command(app: AppContext, other: Path) -> None:
     click.echo(printable(merge_project(app.project, other).summary()))
 
 
+# -- suggestions (docs/suggestions.md) -----------------------------------------------------------
+
+from annotator.core.suggest.sources import SOURCE_KINDS  # noqa: E402  (the registry; light import)
+
+
+@cli.command("suggest")
+@click.option(
+    "--source",
+    "kind",
+    type=click.Choice([k.name for k in SOURCE_KINDS]),
+    required=True,
+    help="memory: strings an annotator labelled; patterns [FILE]: a patterns file (default: the shipped "
+    "one); model DIR: a model 'annotator train' made; spacy NAME: a spaCy pipeline (package or folder).",
+)
+@click.argument("where", required=False, metavar="[FILE|DIR|NAME]")
+@click.option("--annotator", default=None, metavar="NAME", help="memory: learn from this annotator's spans.")
+@click.option(
+    "--gold", is_flag=True, help="memory: learn from the gold layer too (alone without --annotator)."
+)
+@click.option("--ignore-case", is_flag=True, help="memory: match strings whatever their case.")
+@click.option(
+    "--map",
+    "mapping",
+    default=None,
+    metavar="THEIRS=ours,...",
+    help="spacy: label mapping "
+    "(default: PERSON/ORG/GPE/NORP=actor, CARDINAL/QUANTITY/PERCENT/MONEY=number, where the "
+    "project has those labels).",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="model: held-out F1 a label needs to be proposed (default: the one it was trained with).",
+)
+@click.option("--lang", default="en", show_default=True, help="patterns: spaCy language of token patterns.")
+@click.option("--docs", "doc_ids", default=None, metavar="ID,...", help="Only these documents. Default: all.")
+@click.option("--layer", default=None, metavar="NAME", help="Layer to write. Default: suggest-SOURCE.")
+@pass_app
+def suggest_command(
+    app: AppContext,
+    kind: str,
+    where: str | None,
+    annotator: str | None,
+    gold: bool,
+    ignore_case: bool,
+    mapping: str | None,
+    threshold: float | None,
+    lang: str,
+    doc_ids: str | None,
+    layer: str | None,
+) -> None:
+    """Write a suggestion source's proposals into a layer of their own.
+
+    The layer (suggest-memory, suggest-patterns, suggest-model or suggest-spacy unless --layer) is
+    replaced on the chosen documents and marked done, so 'annotator agree gold suggest-model' and
+    the review window measure a source against gold. Each span records its source. A layer holding
+    spans made by hand is never overwritten. See docs/suggestions.md.
+    """
+    from annotator.core.suggest.sources import open_source, source_kind
+    from annotator.core.suggest.spacy_model import parse_mapping
+    from annotator.core.suggest.writing import write_layer
+
+    entry = source_kind(kind)
+    if entry.argument is None and where is not None:
+        fail(f"the {kind} source takes no {where!r} (see 'annotator suggest --help')")
+    if entry.argument in ("DIR", "NAME") and where is None:
+        fail(f"--source {kind} needs a {entry.argument}: annotator suggest --source {kind} {entry.argument}")
+    if kind == "memory" and annotator is None and not gold:
+        fail("the memory learns from an annotator's spans: give --annotator NAME (and/or --gold)")
+    project = app.project
+    ids = _split_ids(doc_ids)
+    source = open_source(
+        kind,
+        project,
+        annotator=annotator if annotator is not None else "gold",
+        argument=where,
+        include_gold=gold,
+        case_sensitive=not ignore_case,
+        mapping=parse_mapping(mapping) if mapping is not None else None,
+        threshold=threshold,
+        lang=lang,
+    )
+    for note in source.notes:
+        click.echo(f"note: {printable(note)}", err=True)
+    description = getattr(source, "description", "")
+    if description:
+        click.echo(description, err=True, nl=False)
+    with _cancellable_progress("suggesting") as progress:
+        result = write_layer(project, source, layer or entry.layer, ids, progress)
+    counts = ", ".join(f"{label} {n:,}" for label, n in result.per_label.items()) or "none"
+    click.echo(
+        f"wrote {result.proposals:,} proposal(s) from {printable(source.name)} on {result.documents:,} "
+        f"document(s) into layer {printable(result.layer)} ({counts})"
+    )
+
+
+@cli.command("train")
+@click.option("--annotator", default=None, metavar="NAME", help="Learn from the documents NAME marked done.")
+@click.option("--gold", is_flag=True, help="Learn from the documents the gold layer covers.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Models folder (versions and current.json). Default: PROJECT.models/NAME beside the project.",
+)
+@click.option(
+    "--iterations", type=click.IntRange(1, 1000), default=None, help="Passes over the data (default 15)."
+)
+@click.option(
+    "--held-out", type=click.FloatRange(0.05, 0.5), default=None, help="Share held out (default 0.2)."
+)
+@click.option(
+    "--threshold", type=click.FloatRange(0, 1), default=None, help="Held-out F1 a label needs (0.5)."
+)
+@click.option(
+    "--component",
+    type=click.Choice(["auto", "ner", "spancat"]),
+    default="auto",
+    show_default=True,
+    help="auto: spancat where spans overlap or nest, else ner.",
+)
+@click.option(
+    "--min-docs", type=click.IntRange(2), default=None, help="Documents needed to start (default 10)."
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the held-out split and training."
+)
+@click.option("--lang", default="en", show_default=True, help="spaCy language of the pipeline.")
+@pass_app
+def train_command(
+    app: AppContext,
+    annotator: str | None,
+    gold: bool,
+    output: Path | None,
+    iterations: int | None,
+    held_out: float | None,
+    threshold: float | None,
+    component: str,
+    min_docs: int | None,
+    seed: int,
+    lang: str,
+) -> None:
+    """Train a spaCy model on an annotator's done documents (or gold) and print its evaluation.
+
+    Runs in a background process at low priority; progress goes to stderr and Ctrl+C cancels.
+    Part of the documents is held out and the model is scored on it (P/R/F1 per label, saved
+    with the model); labels below the threshold are not proposed. A new version becomes current
+    only when complete: a cancelled, crashed or killed training leaves the previous model in use.
+    Needs spaCy (pip install 'annotator[suggest]'). See docs/suggestions.md.
+    """
+    from annotator.core.model import GOLD_LAYER
+    from annotator.core.suggest import training as tr
+
+    if gold == (annotator is not None):
+        fail("name whose spans to learn from: --annotator NAME or --gold")
+    from annotator.core.suggest.spacy_support import require_spacy
+
+    require_spacy("training a model")
+    layer = GOLD_LAYER if gold else str(annotator)
+    project = app.reader
+    settings = tr.TrainingSettings(
+        layer=layer,
+        labels=tuple(project.labels().names),
+        lang=lang,
+        iterations=iterations if iterations is not None else tr.ITERATIONS,
+        held_out=held_out if held_out is not None else tr.HELD_OUT,
+        seed=seed,
+        threshold=threshold if threshold is not None else tr.THRESHOLD,
+        component=component,
+        min_documents=min_docs if min_docs is not None else tr.MIN_DOCUMENTS,
+    )
+    folder = output if output is not None else tr.default_models_folder(project, layer)
+    documents = tr.collect(project, layer, settings.labels)
+    job = tr.TrainingJob.start(documents, settings, folder)
+    click.echo(
+        f"training on {len(documents)} document(s) of {printable(layer)} into {printable(str(folder))}",
+        err=True,
+    )
+    final = _follow_training(job)
+    if final.kind == "cancelled":
+        click.echo(f"annotator: {final.message}", err=True)
+        click.get_current_context().exit(130)
+    if final.kind != "done":
+        fail(final.message)
+    model = tr.open_model(folder, project.labels().names)
+    click.echo(model.describe(), nl=False)
+
+
+def _follow_training(job: Any) -> Any:
+    """Show a training job's progress on stderr; the first Ctrl+C cancels it."""
+    asked = threading.Event()
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        job.cancel()
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if main_thread else None
+    try:
+        with _progress("training") as draw:
+            for event in job.events():
+                if event.kind == "started":
+                    click.echo(
+                        f"{event.message}: {event.data.get('train')} document(s) to learn from, "
+                        f"{event.data.get('held_out')} held out",
+                        err=True,
+                    )
+                elif event.kind == "progress" and draw is not None:
+                    draw(event.step, event.total)
+        return job.final
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="annotator")

@@ -180,6 +180,8 @@ class Span:
     note: str | None = None
     created: str = ""
     updated: str = ""
+    #: The suggestion source the span was accepted from (None: made by hand).
+    source: str | None = None
 
     @property
     def key(self) -> tuple[int, int, str]:

@@ -171,6 +171,32 @@ class FactsMachine(RuleBasedStateMachine):
         except AnnotatorError:
             pass  # already gone, or restored over a span made since
 
+    @precondition(lambda self: self.next_doc > 0)
+    @rule(data=st.data(), name=st.sampled_from(NAMES), reject=st.booleans())
+    def suggestion_accepted_or_rejected(self, data: st.DataObject, name: str, reject: bool) -> None:
+        """A proposal accepted (a span with its source) or rejected (no span: counts unchanged),
+        and undone."""
+        doc_id = data.draw(st.sampled_from(self.docs()))
+        start, end, label = self.random_span(data, doc_id)
+        if reject:
+            self.project.add_rejection(doc_id, name, start, end, label, "patterns:default")
+            if data.draw(st.booleans()):
+                self.project.remove_rejection(doc_id, name, start, end, label)
+            return
+        try:
+            span = self.project.add_span(doc_id, name, start, end, label, source="memory")
+        except AnnotatorError:
+            return
+        self.undo.append(("added", span))
+
+    @precondition(lambda self: self.next_doc > 0)
+    @rule(data=st.data(), name=st.sampled_from(NAMES))
+    def import_layer_with_sources(self, data: st.DataObject, name: str) -> None:
+        doc_id = data.draw(st.sampled_from(self.docs()))
+        rows = sorted({(*self.random_span(data, doc_id), None) for _ in range(data.draw(st.integers(1, 4)))})
+        sources = {(start, end, label): "model:x@1" for start, end, label, _ in rows[:2]}
+        self.project.import_layer(doc_id, name, rows, None, sources)
+
     @rule(data=st.data())
     def update_span(self, data: st.DataObject) -> None:
         ids = self.all_spans()
@@ -421,15 +447,17 @@ def test_facts_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
 # -- upgrades and damaged facts ---------------------------------------------------------------------
 
 
-def _old_project(path: Path) -> Path:
-    """A schema-4 project (before the facts) with spans, statuses, a NUL text and a layer with
-    a status only."""
+def _old_project(path: Path, version: int = 5) -> Path:
+    """A project of schema ``version`` (before the facts; 4: before span sources too) with
+    spans, statuses, a NUL text and a layer with a status only."""
     import sqlite_utils
 
+    from annotator.core.store.schema import MIGRATION_NAMES
+
     db = sqlite_utils.Database(path)
-    MIGRATIONS.apply(db, stop_before="0006_document_list_facts")
+    MIGRATIONS.apply(db, stop_before=MIGRATION_NAMES[version])
     db.execute("PRAGMA application_id = 1095650895")
-    db.execute("PRAGMA user_version = 4")
+    db.execute(f"PRAGMA user_version = {version}")
     conn = db.conn
     for position, (doc_id, text) in enumerate([("d1", TEXTS[0]), ("nul", TEXTS[1]), ("d3", TEXTS[2])]):
         conn.execute(
@@ -454,8 +482,12 @@ def _old_project(path: Path) -> Path:
     return path
 
 
-def test_an_older_project_is_read_as_it_is_and_upgraded_with_its_facts(tmp_path: Path) -> None:
-    path = _old_project(tmp_path / "old.db")
+@pytest.mark.parametrize("version", [4, 5])
+def test_an_older_project_is_read_as_it_is_and_upgraded_with_its_facts(tmp_path: Path, version: int) -> None:
+    """A file from before the facts (and, at 4, before span sources) is read as it is, never
+    written; the first write-open backs it up and upgrades it with its facts counted."""
+    path = _old_project(tmp_path / "old.db", version)
+    untouched = path.read_bytes()
     with Project.open(path, readonly=True) as old:  # no facts: counted afresh
         assert not old._has_facts
         before = old.summaries()
@@ -464,6 +496,9 @@ def test_an_older_project_is_read_as_it_is_and_upgraded_with_its_facts(tmp_path:
         assert [s.id for s in pages["done"]] == ["d3"]
         assert old.next_unfinished("bob", after="nul") == "d1"
         assert old.shared_documents("alice", "bob") == []
+        assert old.span_count() == 3
+        assert old.document_count(annotator="bob", status="unfinished") == 2
+    assert path.read_bytes() == untouched
     with Project.open(path) as project:
         assert project._has_facts
         assert project.summaries() == before
@@ -472,7 +507,7 @@ def test_an_older_project_is_read_as_it_is_and_upgraded_with_its_facts(tmp_path:
         } == pages
         assert project.span_count() == 3
         assert_list_agrees(project)
-    assert (tmp_path / "old.db.schema-4.backup").is_file()
+    assert (tmp_path / f"old.db.schema-{version}.backup").is_file()
 
 
 def test_a_removed_trigger_is_noticed_and_the_facts_rebuilt(tmp_path: Path) -> None:

@@ -560,18 +560,22 @@ def test_importing_twice_reuses_documents_and_spans(corpus: Project, tmp_path: P
 def native_line(record: CorpusRecord) -> str:
     """The reference for the native writer: ``json.dumps`` of the documented object."""
     text = record.text
+    sources = record.sources or {}
+    spans: list[dict[str, object]] = []
+    for s, e, lab, note in record.spans:
+        span: dict[str, object] = {"start": s, "end": e, "label": lab, "text": text[s:e]}
+        if note is not None:
+            span["note"] = note
+        if (s, e, lab) in sources:
+            span["source"] = sources[(s, e, lab)]
+        spans.append(span)
     obj = {
         "id": record.id,
         "title": record.title,
         "text": text,
         "annotator": record.annotator,
         "status": record.status,
-        "spans": [
-            {"start": s, "end": e, "label": lab, "text": text[s:e]}
-            if note is None
-            else {"start": s, "end": e, "label": lab, "text": text[s:e], "note": note}
-            for s, e, lab, note in record.spans
-        ],
+        "spans": spans,
         "meta": record.meta,
     }
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
@@ -582,14 +586,16 @@ def native_line(record: CorpusRecord) -> str:
     text=st.text(min_size=1, max_size=40),
     title=st.none() | st.text(max_size=10),
     note=st.none() | st.text(max_size=10),
+    source=st.none() | st.text(min_size=1, max_size=10),
     label=st.text(min_size=1, max_size=8),
     meta=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5) | st.none(), max_size=3),
 )
 def test_native_writer_is_byte_identical_to_json_dumps(
-    text: str, title: str | None, note: str | None, label: str, meta: dict[str, object]
+    text: str, title: str | None, note: str | None, source: str | None, label: str, meta: dict[str, object]
 ) -> None:
     spans = [(0, len(text), label, note), (0, 1, label, None)]
-    record = CorpusRecord('id\u2028"x', title, text, "ann", "done", spans, meta)
+    sources = {(0, 1, label): source} if source is not None else None
+    record = CorpusRecord('id\u2028"x', title, text, "ann", "done", spans, meta, sources=sources)
     out = io.StringIO()
     NativeWriter(out, TransferReport()).write(record)
     assert out.getvalue() == native_line(record) + "\n"

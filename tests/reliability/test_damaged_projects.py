@@ -301,10 +301,12 @@ def make_old_project(path: Path, version: int = 2) -> Path:
     db.execute(f"PRAGMA user_version = {version}")
     source = sqlite3.connect(db_project)
     for table in ("project_meta", "documents", "labels", "annotators", "spans", "status"):
-        rows = source.execute(f"SELECT * FROM {table}").fetchall()
+        # the columns the old schema has (later migrations add some, e.g. spans.source)
+        columns = ", ".join(f'"{row[1]}"' for row in db.conn.execute(f"PRAGMA table_info({table})"))
+        rows = source.execute(f"SELECT {columns} FROM {table}").fetchall()
         if rows:
             marks = ",".join("?" * len(rows[0]))
-            db.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            db.conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
     db.conn.commit()
     db.execute("CREATE INDEX IF NOT EXISTS spans_by_layer ON spans (document_id, annotator, start)")
     db.close()

@@ -281,11 +281,17 @@ def _export_records(
     total: int,
     progress: Progress | None,
 ) -> None:
+    # Only the native format holds a span's suggestion source; most projects have none.
+    sourced = options.format == "jsonl" and project.has_span_sources()
     for done, (document, layers) in enumerate(project.iter_corpus(options.layer), start=1):
         records = [
             CorpusRecord(document.id, document.title, document.text, name, status, spans, document.meta)
             for name, status, spans in layers
         ] or [CorpusRecord(document.id, document.title, document.text, None, None, [], document.meta)]
+        if sourced:
+            found = project.span_sources(document.id)
+            for record in records:
+                record.sources = found.get(record.annotator) if record.annotator is not None else None
         writer = outputs.writer(splits[document.id] if splits is not None else None)
         wrote = False
         for record in records:

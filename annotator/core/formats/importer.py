@@ -233,7 +233,9 @@ class _Importer:
                 continue
             if layer is None:
                 continue
-            added, present = self.project.import_layer(record.id, layer, record.spans, record.status)
+            added, present = self.project.import_layer(
+                record.id, layer, record.spans, record.status, record.sources
+            )
             self.report.spans += added
             if present:
                 self.report.leave_out(DUPLICATES, f"{record.id}/{layer}", present)

@@ -1,8 +1,9 @@
 """Annotator's native JSONL: one line per document and annotator layer, nothing lost.
 
 ``{"id", "title", "text", "annotator", "status", "spans": [{"start", "end", "label", "text",
-"note"?}], "meta"}`` with code-point, end-exclusive offsets, spans sorted by (start, end, label),
-UTF-8 without ASCII escaping. The JSON Schema is ``resources/annotator-export.schema.json``.
+"note"?, "source"?}], "meta"}`` with code-point, end-exclusive offsets, spans sorted by (start,
+end, label), UTF-8 without ASCII escaping; ``source`` is the suggestion source a span was
+accepted from. The JSON Schema is ``resources/annotator-export.schema.json``.
 
 :func:`iter_native` reads such a file without a project (``annotator agree`` uses it).
 """
@@ -61,6 +62,7 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
     spans: list[SpanTuple] = []
     append = spans.append
     length = len(text)
+    sources: dict[tuple[int, int, str], str] = {}
     for span in raw_spans:
         try:
             start = span["start"]
@@ -82,7 +84,16 @@ def parse_native(path: Path, number: int, record: dict[str, Any]) -> CorpusRecor
         if note is not None and type(note) is not str:
             raise InputError(path, f"span [{start}, {end}) {shown(label)}: 'note' must be a string", number)
         append((start, end, label, note))
-    return CorpusRecord(doc_id, title, text, annotator, status, spans, meta, number, path)
+        source = span.get("source")
+        if source is not None:
+            if type(source) is not str or not source:
+                raise InputError(
+                    path, f"span [{start}, {end}) {shown(label)}: 'source' must be a non-empty string", number
+                )
+            sources[(start, end, label)] = source
+    return CorpusRecord(
+        doc_id, title, text, annotator, status, spans, meta, number, path, sources=sources or None
+    )
 
 
 def iter_native(path: str | Path) -> Iterator[CorpusRecord]:
@@ -115,16 +126,20 @@ class NativeWriter:
         labels = self._labels
         parts: list[str] = []
         append = parts.append
+        sources = record.sources
         for start, end, label, note in record.spans:
             quoted = labels.get(label)
             if quoted is None:
                 quoted = labels[label] = _quote(label)
-            if note is None:
+            source = sources.get((start, end, label)) if sources else None
+            if note is None and source is None:
                 append(f'{{"start":{start},"end":{end},"label":{quoted},"text":{_quote(text[start:end])}}}')
             else:
                 append(
-                    f'{{"start":{start},"end":{end},"label":{quoted},"text":{_quote(text[start:end])},'
-                    f'"note":{_quote(note)}}}'
+                    f'{{"start":{start},"end":{end},"label":{quoted},"text":{_quote(text[start:end])}'
+                    + ("" if note is None else f',"note":{_quote(note)}')
+                    + ("" if source is None else f',"source":{_quote(source)}')
+                    + "}"
                 )
         self.out.write(
             f'{{"id":{_quote(record.id)},"title":{_dumps(record.title)},"text":{_quote(text)},'

@@ -51,6 +51,9 @@ class CorpusRecord:
     path: Path | None = None
     #: Where each span was read (formats with one line per span, e.g. brat), for error messages.
     span_lines: list[int] | None = None
+    #: The suggestion source of spans that were accepted from one, by (start, end, label)
+    #: (native JSONL's ``"source"``; other formats cannot hold it).
+    sources: dict[tuple[int, int, str], str] | None = None
 
 
 @dataclass

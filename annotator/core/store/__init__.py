@@ -8,7 +8,9 @@ The only package that talks SQL (an import-linter contract keeps ``sqlite3`` and
   let other programs write, writers, backups, failures explained;
 - :mod:`~annotator.core.store.rows`: stored rows into domain objects, damaged rows named;
 - :mod:`~annotator.core.store.connection`: transactions and read snapshots;
-- :mod:`~annotator.core.store.documents`: documents, labels, annotators, status;
+- :mod:`~annotator.core.store.documents`: documents, labels, annotators, status, the lazy
+  document list;
+- :mod:`~annotator.core.store.facts`: the document list's counts and text facts, kept by triggers;
 - :mod:`~annotator.core.store.spans`: spans and reviewers' decisions;
 - :mod:`~annotator.core.store.project`: :class:`Project` - opening, creating and upgrading
   files, figures, bulk transfer (each module's class builds on the one before).
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from annotator.core.model import GOLD_LAYER, content_hash
 from annotator.core.store.connection import now
-from annotator.core.store.documents import AddResult, DocumentInput
+from annotator.core.store.documents import AddResult, DocumentInput, DocumentList
 from annotator.core.store.files import (
     BUSY_TIMEOUT_ENV,
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -33,7 +35,7 @@ from annotator.core.store.files import (
 )
 from annotator.core.store.project import LayerRow, Project
 from annotator.core.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from annotator.core.store.spans import NewSpan
+from annotator.core.store.spans import NewSpan, Rejection
 
 __all__ = [
     "APPLICATION_ID",
@@ -44,8 +46,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "AddResult",
     "DocumentInput",
+    "DocumentList",
     "LayerRow",
     "NewSpan",
+    "Rejection",
     "Project",
     "backup_path",
     "busy_timeout_ms",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from annotator.core.errors import AnnotatorError, DocumentError, LabelError
 from annotator.core.model import (
@@ -404,14 +404,20 @@ class Documents(Connection):
             return row
 
     @reads
-    def summaries(self) -> list[DocumentSummary]:
+    def summaries(self) -> DocumentList:
         """Every document with its per-annotator status and span counts (no texts), in list order.
 
-        Reads the facts tables whole; a list of 100,000 documents should ask for
-        :meth:`summary_page` instead, as rows come into view.
+        A :class:`DocumentList`: a sequence read a page at a time as rows are asked for (opening
+        a project of 100,000 documents reads its count and one page, not every row). A damaged
+        title, text or status anywhere in the list raises here, before anything is shown, as
+        reading every row would.
         """
         if not self._has_facts:
-            return self._summaries_recounted()
+            return DocumentList(self, self._summaries_recounted())
+        return DocumentList(self)
+
+    def _all_summaries(self) -> list[DocumentSummary]:
+        """Every row of the list from the facts tables, in one read."""
         with self.snapshot():
             layers = self._layer_facts(None)
             return [
@@ -420,6 +426,23 @@ class Documents(Connection):
                     f"SELECT {_FACTS_COLUMNS} FROM document_facts f ORDER BY f.position, f.document_id"
                 ).fetchall()
             ]
+
+    def _check_list_rows(self) -> None:
+        """Raise for the first damaged row of the list (a title or text that is not text, a
+        status no version writes): two passes over the small facts tables, no text read."""
+        with self.snapshot():
+            row = self.db.execute(
+                f"SELECT {_FACTS_COLUMNS} FROM document_facts f "
+                "WHERE typeof(f.title) != 'text' OR f.length IS NULL LIMIT 1"
+            ).fetchone()
+            if row is None:
+                row = self.db.execute(
+                    f"SELECT {_FACTS_COLUMNS} FROM layer_facts l JOIN document_facts f "
+                    "ON f.document_id = l.document_id WHERE l.status IS NOT NULL "
+                    "AND l.status NOT IN ('todo', 'in_progress', 'done') LIMIT 1"
+                ).fetchone()
+            if row is not None:
+                self._summary(row, self._layer_facts([row[1]]).get(row[1]))
 
     @reads
     def document_lengths(self, ids: Sequence[str]) -> dict[str, int]:
@@ -656,6 +679,75 @@ class Documents(Connection):
                     return str(later[0])
         first = self.db.execute(unfinished + "ORDER BY d.position, d.id LIMIT 1", params).fetchone()
         return str(first[0]) if first is not None else None
+
+
+class DocumentList(Sequence[DocumentSummary]):
+    """The document list of a project as a sequence whose rows are read when asked for.
+
+    ``len()`` is one count; ``list[i]`` reads the page of :data:`PAGE` rows around ``i`` (kept
+    until :meth:`refresh`); iterating reads every row in one snapshot. Filtered views, row
+    numbers and progress figures are the project's own index queries
+    (:meth:`Documents.summary_page`, :meth:`~Documents.document_count`,
+    :meth:`~Documents.document_row`, :meth:`~Documents.status_counts`); :attr:`project` is there
+    for them. A project without the facts (an older file read as it is) gives a list read whole.
+    """
+
+    #: Rows read at once.
+    PAGE = 256
+
+    def __init__(self, project: Documents, rows: list[DocumentSummary] | None = None) -> None:
+        self.project = project
+        #: Read page by page from the facts tables (False: ``rows`` were read whole).
+        self.lazy = rows is None
+        self._rows = rows
+        self._pages: dict[int, list[DocumentSummary]] = {}
+        self._length = 0
+        if rows is None:
+            project._check_list_rows()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Forget the pages read (the project changed): the next reads see it as it is now."""
+        self._pages.clear()
+        self._length = len(self._rows) if self._rows is not None else self.project.document_count()
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> DocumentSummary: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DocumentSummary]: ...
+    def __getitem__(self, index: int | slice) -> DocumentSummary | list[DocumentSummary]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if self._rows is not None:
+            return self._rows[index]
+        row = index + self._length if index < 0 else index
+        if not 0 <= row < self._length:
+            raise IndexError("document list index out of range")
+        page = self._pages.get(row // self.PAGE)
+        if page is None:
+            page = self.project.summary_page(row - row % self.PAGE, self.PAGE)
+            self._pages[row // self.PAGE] = page
+        if row % self.PAGE >= len(page):  # the project lost documents since the count
+            raise IndexError("document list index out of range (the project changed; refresh)")
+        return page[row % self.PAGE]
+
+    def __iter__(self) -> Iterator[DocumentSummary]:
+        if self._rows is not None:
+            return iter(self._rows)
+        return iter(self.project._all_summaries())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<DocumentList of {self._length} documents{' (read by page)' if self.lazy else ''}>"
 
 
 def _checked_filter(status: str) -> str:

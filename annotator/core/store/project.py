@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import groupby
@@ -23,7 +23,7 @@ import sqlite_utils
 
 from annotator import APP_ID
 from annotator.core.errors import ProjectError
-from annotator.core.model import Document, Status, default_label_set
+from annotator.core.model import Document, SpanKey, Status, default_label_set
 from annotator.core.store import facts, rows
 from annotator.core.store.connection import now, reads, streams
 from annotator.core.store.documents import DocumentInput
@@ -215,6 +215,9 @@ class Project(Layers):
         project = cls(db, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
         project._has_decisions = "adjudications" in state.tables
         project._has_facts = state.has_facts
+        if "rejections" not in state.tables:
+            project._has_sources = False
+            project._span_columns = rows.SPAN_COLUMNS_BEFORE_SOURCES
         return project
 
     @classmethod
@@ -389,6 +392,7 @@ class Project(Layers):
         annotator: str,
         spans: Sequence[LayerRow],
         status: Status | str | None = None,
+        sources: Mapping[SpanKey, str] | None = None,
     ) -> tuple[int, int]:
         """Insert already-checked spans into one layer in bulk; returns (added, already there).
 
@@ -396,7 +400,8 @@ class Project(Layers):
         errors can name file and line), usually inside :meth:`bulk_transaction`. Spans the layer
         already has are skipped. ``status`` is written as given; without it a new layer starts
         as 'todo' (no spans) or 'in_progress', and an existing one moves from 'todo' to
-        'in_progress' when spans arrive. All of it or nothing (a savepoint inside a transaction).
+        'in_progress' when spans arrive. ``sources`` gives the suggestion source of the spans (by
+        (start, end, label)) that have one. All of it or nothing (a savepoint inside a transaction).
         """
         with self.transaction():
             annotator = self._ensure_annotator(annotator)
@@ -428,6 +433,12 @@ class Project(Layers):
                 )
                 if added:
                     self._touch_status(doc_id, annotator)
+            if sources:
+                conn.executemany(
+                    "UPDATE spans SET source = ? "
+                    'WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?',
+                    [(source, doc_id, annotator, *key) for key, source in sources.items()],
+                )
         return added, len(spans) - added
 
     @contextmanager

@@ -26,7 +26,9 @@ from annotator.core.model import (
 )
 
 #: Span columns in the order :func:`span` takes them.
-SPAN_COLUMNS = 'id, document_id, annotator, start, "end", label, note, created, updated'
+SPAN_COLUMNS = 'id, document_id, annotator, start, "end", label, note, created, updated, source'
+#: The same for a file older than span sources (read-only: "source" reads as NULL).
+SPAN_COLUMNS_BEFORE_SOURCES = 'id, document_id, annotator, start, "end", label, note, created, updated, NULL'
 #: Document columns in the order :func:`document` takes them.
 DOCUMENT_COLUMNS = "id, title, text, source, meta"
 

@@ -43,8 +43,6 @@ class Migration:
     statements: tuple[str, ...]
     why: str = ""
     fill: Callable[[sqlite3.Connection], None] | None = None
-    #: Tables this step creates (a file that recorded the step must have them).
-    tables: frozenset[str] = frozenset()
 
 
 #: The upgrades, oldest first; the schema version is the number applied.
@@ -150,7 +148,26 @@ MIGRATION_STEPS: tuple[Migration, ...] = (
         "Span ids are never handed out twice (AUTOINCREMENT), so undo can restore a deleted span under "
         "its own id even after new spans were made; documents are found in order by index.",
     ),
-    # 0005 is the suggestions' migration (span source, rejections); this one does not depend on it.
+    Migration(
+        "0005_suggestion_sources",
+        (
+            "ALTER TABLE spans ADD COLUMN source TEXT",
+            """CREATE TABLE rejections (
+                document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                annotator TEXT NOT NULL REFERENCES annotators(name) ON UPDATE CASCADE,
+                start INTEGER NOT NULL CHECK (start >= 0),
+                "end" INTEGER NOT NULL CHECK ("end" > start),
+                label TEXT NOT NULL REFERENCES labels(name) ON UPDATE CASCADE ON DELETE CASCADE,
+                source TEXT NOT NULL,
+                created TEXT NOT NULL,
+                PRIMARY KEY (document_id, annotator, start, "end", label)
+            )""",
+            "CREATE INDEX spans_with_source ON spans (document_id) WHERE source IS NOT NULL",
+        ),
+        "Where each span came from (NULL: made by hand; else the suggestion source that proposed it, "
+        "e.g. memory, patterns:default, model:NAME@VERSION) and the proposals an annotator rejected "
+        "(never proposed to them again on that document; the negative examples).",
+    ),
     Migration(
         "0006_document_list_facts",
         (*facts.TABLES, *facts.FILL, *facts.TRIGGERS.values()),
@@ -159,7 +176,6 @@ MIGRATION_STEPS: tuple[Migration, ...] = (
         "indexes instead of counting every span and measuring every text "
         "(annotator.core.store.facts).",
         fill=facts.fill_lengths,
-        tables=frozenset({"document_facts", "layer_facts"}),
     ),
 )
 
@@ -169,8 +185,21 @@ MIGRATION_NAMES: tuple[str, ...] = tuple(step.name for step in MIGRATION_STEPS)
 
 #: Tables every Annotator project of the current schema has.
 REQUIRED_TABLES = frozenset(
-    {"project_meta", "documents", "labels", "annotators", "spans", "status", "adjudications"}
+    {
+        "project_meta",
+        "documents",
+        "labels",
+        "annotators",
+        "spans",
+        "status",
+        "adjudications",
+        "rejections",
+        "document_facts",
+        "layer_facts",
+    }
 )
+#: Tables a later migration added: the number of migrations after which a file has them.
+TABLES_SINCE = {"adjudications": 2, "rejections": 5, "document_facts": 6, "layer_facts": 6}
 
 
 def _runner(step: Migration) -> Callable[[sqlite_utils.Database], None]:
@@ -276,9 +305,7 @@ def plan(state: FileState) -> Plan:
             f"the project file is damaged (schema {state.user_version} with the upgrades "
             f"{', '.join(applied) or 'none'} recorded); it was left as it is - restore it from a backup"
         )
-    required = (REQUIRED_TABLES if done >= 2 else REQUIRED_TABLES - {"adjudications"}).union(
-        *(step.tables for step in MIGRATION_STEPS[:done])
-    )
+    required = {table for table in REQUIRED_TABLES if done >= TABLES_SINCE.get(table, 1)}
     if done and not required <= state.tables:
         missing = ", ".join(sorted(required - state.tables))
         raise RefusedFile(f"the project file is damaged (missing tables: {missing})")

@@ -38,6 +38,25 @@ class NewSpan:
     end: int
     label: str
     note: str | None = None
+    #: The suggestion source the span was accepted from (None: made by hand).
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A proposal an annotator rejected: not proposed to them again on that document."""
+
+    document_id: str
+    annotator: str
+    start: int
+    end: int
+    label: str
+    source: str
+    created: str = ""
+
+    @property
+    def key(self) -> SpanKey:
+        return (self.start, self.end, self.label)
 
 
 _DECISION_COLUMNS = 'document_id, a, b, a_span, b_span, start, "end", kind, decision, result, decided_at'
@@ -53,6 +72,10 @@ class Layers(Documents):
 
     #: False for a project of a schema older than the reviewers' decisions (read-only).
     _has_decisions = True
+    #: The span columns to select: a file older than span sources (read-only) reads them as NULL.
+    _span_columns = rows.SPAN_COLUMNS
+    #: False for a project of a schema older than span sources and rejections (read-only).
+    _has_sources = True
 
     # -- spans -------------------------------------------------------------------------------------
 
@@ -60,7 +83,7 @@ class Layers(Documents):
     def spans(self, doc_id: str, annotator: str) -> list[Span]:
         """One annotator's layer of one document, sorted by (start, end, label)."""
         found = self.db.execute(
-            f"SELECT {rows.SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator = ? "
+            f"SELECT {self._span_columns} FROM spans WHERE document_id = ? AND annotator = ? "
             'ORDER BY start, "end", label, id',
             [doc_id, annotator],
         ).fetchall()
@@ -68,7 +91,7 @@ class Layers(Documents):
 
     @reads
     def span(self, span_id: int) -> Span:
-        row = self.db.execute(f"SELECT {rows.SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]).fetchone()
+        row = self.db.execute(f"SELECT {self._span_columns} FROM spans WHERE id = ?", [span_id]).fetchone()
         if row is None:
             raise SpanError(f"no span with id {span_id}")
         return rows.span(self.path, row, len(self.document_text(row[1])))
@@ -110,8 +133,9 @@ class Layers(Documents):
         stamp = now()
         try:
             cursor = self.db.execute(
-                'INSERT INTO spans (id, document_id, annotator, start, "end", label, note, created, updated) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO spans "
+                '(id, document_id, annotator, start, "end", label, note, created, updated, source) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     span_id,
                     new.document_id,
@@ -122,6 +146,7 @@ class Layers(Documents):
                     new.note or None,
                     created or stamp,
                     stamp,
+                    new.source,
                 ],
             )
         except sqlite3.IntegrityError as exc:
@@ -144,14 +169,24 @@ class Layers(Documents):
             new.note or None,
             created or stamp,
             stamp,
+            new.source,
         )
 
     def add_span(
-        self, doc_id: str, annotator: str, start: int, end: int, label: str, note: str | None = None
+        self,
+        doc_id: str,
+        annotator: str,
+        start: int,
+        end: int,
+        label: str,
+        note: str | None = None,
+        *,
+        source: str | None = None,
     ) -> Span:
-        """Create one span, validated, committed when this returns."""
+        """Create one span, validated, committed when this returns (``source``: the suggestion
+        source it was accepted from)."""
         with self.transaction():
-            return self._insert_span(NewSpan(doc_id, annotator, start, end, label, note))
+            return self._insert_span(NewSpan(doc_id, annotator, start, end, label, note, source))
 
     def add_spans(self, spans: Iterable[NewSpan], *, skip_duplicates: bool = False) -> list[Span]:
         """Create many spans in one transaction (all or nothing)."""
@@ -176,7 +211,7 @@ class Layers(Documents):
         with self.transaction():
             return [
                 self._insert_span(
-                    NewSpan(s.document_id, s.annotator, s.start, s.end, s.label, s.note),
+                    NewSpan(s.document_id, s.annotator, s.start, s.end, s.label, s.note, s.source),
                     span_id=s.id,
                     created=s.created,
                 )
@@ -198,7 +233,9 @@ class Layers(Documents):
     def _delete_span_rows(self, span_ids: Sequence[int]) -> list[Span]:
         deleted = []
         for span_id in span_ids:
-            row = self.db.execute(f"SELECT {rows.SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]).fetchone()
+            row = self.db.execute(
+                f"SELECT {self._span_columns} FROM spans WHERE id = ?", [span_id]
+            ).fetchone()
             if row is None:
                 continue
             self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
@@ -247,7 +284,9 @@ class Layers(Documents):
     @streams
     def iter_layer_spans(self, annotator: str | None = None) -> Iterator[tuple[str, str, list[Span]]]:
         """(document id, annotator, spans) for every non-empty layer, in project order."""
-        columns = ", ".join(f"s.{c.strip()}" for c in rows.SPAN_COLUMNS.split(","))
+        columns = ", ".join(
+            c if c == "NULL" else f"s.{c}" for c in (c.strip() for c in self._span_columns.split(","))
+        )
         sql = f"SELECT {columns} FROM spans s JOIN documents d ON d.id = s.document_id"
         params: list[str] = []
         if annotator is not None:
@@ -256,6 +295,85 @@ class Layers(Documents):
         sql += ' ORDER BY d.position, d.id, s.annotator, s.start, s."end", s.label, s.id'
         for (doc_id, name), group in groupby(self.db.conn.execute(sql, params), key=itemgetter(1, 2)):
             yield doc_id, name, rows.spans(self.path, list(group), len(self.document_text(doc_id)))
+
+    # -- suggestions (annotator.core.suggest) ------------------------------------------------------
+
+    def add_rejection(
+        self, doc_id: str, annotator: str, start: int, end: int, label: str, source: str
+    ) -> Rejection:
+        """Record that ``annotator`` rejected a proposal (rejecting it again changes nothing)."""
+        with self.transaction():
+            validate_span(self.document_text(doc_id), start, end, label, self.labels())
+            annotator = self._ensure_annotator(annotator)
+            stamp = now()
+            self.db.execute(
+                'INSERT INTO rejections (document_id, annotator, start, "end", label, source, created) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [doc_id, annotator, start, end, label, source, stamp],
+            )
+        return Rejection(doc_id, annotator, start, end, label, source, stamp)
+
+    def remove_rejection(self, doc_id: str, annotator: str, start: int, end: int, label: str) -> bool:
+        """Forget a rejection (undo); whether there was one."""
+        with self.transaction():
+            cursor = self.db.execute(
+                'DELETE FROM rejections WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? '
+                "AND label = ?",
+                [doc_id, annotator, start, end, label],
+            )
+        return bool(cursor.rowcount)
+
+    @reads
+    def rejections(self, doc_id: str, annotator: str) -> list[Rejection]:
+        """The proposals ``annotator`` rejected on ``doc_id``, sorted by (start, end, label)."""
+        if not self._has_sources:
+            return []
+        return [
+            Rejection(*row)
+            for row in self.db.execute(
+                'SELECT document_id, annotator, start, "end", label, source, created FROM rejections '
+                'WHERE document_id = ? AND annotator = ? ORDER BY start, "end", label',
+                [doc_id, annotator],
+            )
+        ]
+
+    @reads
+    def has_span_sources(self) -> bool:
+        """Whether any span was accepted from a suggestion source (a partial index answers)."""
+        if not self._has_sources:
+            return False
+        return self.db.execute("SELECT 1 FROM spans WHERE source IS NOT NULL LIMIT 1").fetchone() is not None
+
+    @reads
+    def span_sources(self, doc_id: str) -> dict[str, dict[SpanKey, str]]:
+        """Per annotator, the suggestion source of each span of ``doc_id`` that has one."""
+        found: dict[str, dict[SpanKey, str]] = {}
+        if not self._has_sources:
+            return found
+        for annotator, start, end, label, source in self.db.execute(
+            'SELECT annotator, start, "end", label, source FROM spans '
+            "WHERE document_id = ? AND source IS NOT NULL",
+            [doc_id],
+        ):
+            found.setdefault(annotator, {})[(start, end, label)] = source
+        return found
+
+    @reads
+    def source_tallies(self, annotator: str) -> dict[str, tuple[int, int]]:
+        """Per suggestion source: (spans accepted from it, proposals rejected) by ``annotator``."""
+        tallies: dict[str, tuple[int, int]] = {}
+        if not self._has_sources:
+            return tallies
+        for source, n in self.db.execute(
+            "SELECT source, count(*) FROM spans WHERE annotator = ? AND source IS NOT NULL GROUP BY source",
+            [annotator],
+        ):
+            tallies[source] = (n, 0)
+        for source, n in self.db.execute(
+            "SELECT source, count(*) FROM rejections WHERE annotator = ? GROUP BY source", [annotator]
+        ):
+            tallies[source] = (tallies.get(source, (0, 0))[0], n)
+        return dict(sorted(tallies.items()))
 
     # -- labels in use -----------------------------------------------------------------------------
 
