@@ -496,8 +496,8 @@ def agree_command(
         docs = layers_from_project(app.reader, first, second, ids)
     if names[0] == names[1]:
         fail(f"both layers belong to {names[0]!r}: compare two different annotators")
-    agreement = compute_agreement(docs, annotators=names)
-    if not docs:
+    agreement = compute_agreement(docs, annotators=names)  # streamed: one document at a time
+    if not agreement.documents:
         _notes([f"no documents annotated by both {names[0]} and {names[1]}"])
     if report is not None:  # first, so a report that cannot be written fails before any output
         from annotator.core.report import write_report

@@ -11,10 +11,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 from itertools import groupby
 from operator import itemgetter
 
-from annotator.core.errors import LabelError, SpanError
+from annotator.core.errors import DocumentError, LabelError, SpanError
 from annotator.core.model import (
     UNCHANGED,
     DecisionRecord,
@@ -88,6 +89,41 @@ class Layers(Documents):
             [doc_id, annotator],
         ).fetchall()
         return rows.spans(self.path, found, len(self.document_text(doc_id)) if found else None)
+
+    @streams
+    def iter_layer_pairs(
+        self, doc_ids: Sequence[str], a: str, b: str
+    ) -> Iterator[tuple[str, int, list[tuple[int, int, str]], list[tuple[int, int, str]]]]:
+        """(document id, length, A's keys, B's keys) of each of ``doc_ids`` in turn, with keys
+        (start, end, label) sorted and checked against the length: what agreement reads.
+
+        One document at a time (memory bounded by the largest layer), no text read when the
+        list's facts know its length; in one read snapshot while it runs.
+        """
+        sql = (
+            'SELECT annotator, start, "end", label, NULL FROM spans WHERE document_id = ? '
+            'AND annotator IN (?, ?) ORDER BY annotator, start, "end", label'
+        )
+        conn = self.db.conn
+        with self.snapshot():
+            for part in range(0, len(doc_ids), 500):
+                chunk = list(doc_ids[part : part + 500])
+                lengths = self.document_lengths(chunk)
+                for doc_id in chunk:
+                    if doc_id not in lengths:
+                        raise DocumentError(f"no document with id {doc_id!r} in the project")
+                    length = lengths[doc_id]
+                    layers: dict[str, list[tuple[Any, ...]]] = {a: [], b: []}
+                    for row in conn.execute(sql, [doc_id, a, b]).fetchall():
+                        layers[row[0]].append(row[1:])
+                    keys = [
+                        [
+                            (s, e, label)
+                            for s, e, label, _ in rows.layer_spans(self.path, doc_id, name, layers[name], length)
+                        ]
+                        for name in (a, b)
+                    ]
+                    yield doc_id, length, keys[0], keys[1]
 
     @reads
     def span(self, span_id: int) -> Span:
