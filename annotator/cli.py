@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -482,12 +482,13 @@ def agree_command(
     (documents matched by id; their texts must agree). Figures cover the documents both have
     touched, or those given with --docs. Undefined figures print as n/a (null in JSON).
     """
-    from annotator.core.agreement import compute_agreement
+    from annotator.core.agreement import DocumentLayers, compute_agreement
     from annotator.core.layers import layers_from_exports, layers_from_project
     from annotator.core.report import format_table
 
     _require_stdout()
     ids = _split_ids(doc_ids)
+    docs: Iterable[DocumentLayers]
     if first.lower().endswith(".jsonl") and second.lower().endswith(".jsonl"):
         names, docs = layers_from_exports(Path(first), Path(second), ids)
     else:

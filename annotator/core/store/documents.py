@@ -466,7 +466,9 @@ class Documents(Connection):
         """(statuses, span counts) by document, of ``ids`` (None: every document)."""
         found: list[Any] = []
         if ids is None:
-            found = self.db.execute("SELECT document_id, annotator, status, spans FROM layer_facts").fetchall()
+            found = self.db.execute(
+                "SELECT document_id, annotator, status, spans FROM layer_facts"
+            ).fetchall()
         else:
             for part in range(0, len(ids), _IN_CHUNK):
                 chunk = list(ids[part : part + _IN_CHUNK])
@@ -572,7 +574,7 @@ class Documents(Connection):
             expected = facts.recount(self.db.conn)
             found = facts.kept(self.db.conn)
         problems = []
-        for what, want, have in zip(("document", "layer"), expected, found):
+        for what, want, have in zip(("document", "layer"), expected, found, strict=True):
             missing = sorted(set(want) - set(have), key=repr)
             extra = sorted(set(have) - set(want), key=repr)
             problems += [f"{what} facts lack {row!r}" for row in missing]

@@ -189,7 +189,7 @@ def fill_lengths(conn: sqlite3.Connection) -> None:
 
 def recount(conn: sqlite3.Connection) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """(document facts, layer facts) as counting the project afresh gives them."""
-    documents = [
+    documents: list[tuple[object, ...]] = [
         (position, doc_id, title, len(text) if type(text) is str else None)
         for position, doc_id, title, text in conn.execute(RECOUNT_DOCUMENTS)
     ]

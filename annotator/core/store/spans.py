@@ -11,9 +11,9 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from annotator.core.errors import DocumentError, LabelError, SpanError
 from annotator.core.model import (
@@ -119,7 +119,9 @@ class Layers(Documents):
                     keys = [
                         [
                             (s, e, label)
-                            for s, e, label, _ in rows.layer_spans(self.path, doc_id, name, layers[name], length)
+                            for s, e, label, _ in rows.layer_spans(
+                                self.path, doc_id, name, layers[name], length
+                            )
                         ]
                         for name in (a, b)
                     ]
