@@ -157,6 +157,12 @@ class LazyDocumentModel(DocumentListModel):
     def status_value(self, row: int) -> str:
         return self._rows[row].status_for(self._annotator).value
 
+    def data(self, index, role=Qt.DisplayRole):
+        try:
+            return super().data(index, role)
+        except IndexError:  # another program removed documents since the count: until the reload
+            return None
+
 
 class ShownDocuments(QIdentityProxyModel):
     """What the view shows: the model's rows as they are (the model filters, by index), with
