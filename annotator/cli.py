@@ -134,10 +134,11 @@ def terminal_json(value: Any) -> str:
     always escapes, every character :func:`printable` would escape (C1 controls, bidi and other
     format characters, separators) is written as a ``\\u`` escape, so the output parses to the
     same value."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
+    lines = json.dumps(value, ensure_ascii=False, indent=2).split("\n")
+    return "\n".join(
+        line if line.isprintable() else "".join(ch if ch.isprintable() else _json_escape(ch) for ch in line)
+        for line in lines
+    )
 
 
 def _json_escape(ch: str) -> str:

@@ -311,14 +311,19 @@ def bench_scaling(folder: Path) -> dict[str, dict[str, list[float]]]:
             max(1, RUNS // 2),
         )
 
+    peaks: list[float] = []
+
     def agree_step(step: int, docs: int) -> float:
         path = build_project(folder / f"agree{step}.db", docs, 100, text_size=3_000, seed=step)
-        return _median(lambda: _process(["-c", _AGREE, str(path)])[0], max(1, RUNS // 2))
+        runs = [_process(["-c", _AGREE, str(path)]) for _ in range(max(1, RUNS // 2))]
+        peaks.append(statistics.median(rss for _, rss in runs) / 1024)
+        return statistics.median(seconds for seconds, _ in runs)
 
     row("open", 12_500, "documents", open_step)
     row("import", 1_000, "documents", import_step)
     row("export", 1_000, "documents", export_step)
     row("agreement", 500, "documents", agree_step)
+    table["agreement"]["peak_mib"] = peaks
     return table
 
 

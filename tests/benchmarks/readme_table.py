@@ -97,6 +97,9 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
                 f"{_n(size)} {row['unit']}: {_s(seconds)} ({ratio:.2f})"
                 for size, seconds, ratio in zip(row["sizes"], row["seconds"], row["ratio"], strict=True)
             ]
+            if "peak_mib" in row:
+                peaks = row["peak_mib"]
+                cells = [f"{cell}, peak {peak:.0f} MiB" for cell, peak in zip(cells, peaks, strict=True)]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", END]
     return "\n".join(lines)

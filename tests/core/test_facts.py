@@ -563,3 +563,37 @@ def test_a_damaged_text_or_status_is_named_by_the_list(tmp_path: Path) -> None:
 def test_unknown_filter_is_refused(project: Project) -> None:
     with pytest.raises(AnnotatorError, match="unknown document filter 'finished'"):
         project.document_count(status="finished")
+
+
+def test_a_large_file_checks_its_small_tables_when_opened(tmp_path: Path, monkeypatch) -> None:
+    """Opening does not read a large file whole (issue 16: quick_check was most of opening a
+    100,000-document project): its small tables are checked, and a damaged page elsewhere is
+    refused when it is read, never written over."""
+    from annotator.core.errors import ProjectError
+    from annotator.core.store import files
+
+    path = tmp_path / "big.db"
+    with Project.open(path) as project:
+        project.add_documents(DocumentInput(f"d{i}", TEXTS[0] * 40) for i in range(300))
+    size = path.stat().st_size
+    page = 4096
+    with path.open("r+b") as handle:  # the last pages (texts) made garbage
+        handle.seek(size - 8 * page)
+        handle.write(b"\xff" * 8 * page)
+    damaged = path.read_bytes()
+    with pytest.raises(ProjectError, match="damaged"):
+        Project.open(path)  # small enough for the whole-file check
+    monkeypatch.setattr(files, "WHOLE_FILE_CHECK_BYTES", 0)
+    with Project.open(path, readonly=True) as project:
+        with pytest.raises(ProjectError):
+            for doc in project.iter_documents():
+                assert doc.text
+    assert path.read_bytes() == damaged
+    with sqlite3.connect(path) as conn:  # now damage a small table's page: refused at once
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'labels'").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page)
+        handle.write(b"\x07" * 64)
+    with pytest.raises(ProjectError, match="damaged"):
+        Project.open(path)
