@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
     QLabel,
-    QTreeView,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -191,15 +191,24 @@ class DocumentPane(QWidget):
         self.model = LazyDocumentModel(self)
         self.filter = ShownDocuments(self)
         self.filter.setSourceModel(self.model)
-        self.view = QTreeView()
+        # A table, not a tree: a tree view lays out every row when shown (50,000 index() and
+        # 100,000 flags() calls into Python for 100,000 documents, 1.9 s); a table with fixed
+        # row heights asks only for the rows in view.
+        self.view = QTableView()
         self.view.setObjectName("documentList")
         self.view.setModel(self.filter)
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        header = self.view.header()
+        rows = self.view.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.Fixed)
+        rows.setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         # Fixed widths: sizing to contents re-measures every row on each change (slow at 100,000).
