@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -134,10 +134,11 @@ def terminal_json(value: Any) -> str:
     always escapes, every character :func:`printable` would escape (C1 controls, bidi and other
     format characters, separators) is written as a ``\\u`` escape, so the output parses to the
     same value."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
+    lines = json.dumps(value, ensure_ascii=False, indent=2).split("\n")
+    return "\n".join(
+        line if line.isprintable() else "".join(ch if ch.isprintable() else _json_escape(ch) for ch in line)
+        for line in lines
+    )
 
 
 def _json_escape(ch: str) -> str:
@@ -522,12 +523,13 @@ def agree_command(
     (documents matched by id; their texts must agree). Figures cover the documents both have
     touched, or those given with --docs. Undefined figures print as n/a (null in JSON).
     """
-    from annotator.core.agreement import compute_agreement
+    from annotator.core.agreement import DocumentLayers, compute_agreement
     from annotator.core.layers import layers_from_exports, layers_from_project
     from annotator.core.report import format_table
 
     _require_stdout()
     ids = _split_ids(doc_ids)
+    docs: Iterable[DocumentLayers]
     if first.lower().endswith(".jsonl") and second.lower().endswith(".jsonl"):
         names, docs = layers_from_exports(Path(first), Path(second), ids)
     else:
@@ -536,8 +538,8 @@ def agree_command(
         docs = layers_from_project(app.reader, first, second, ids)
     if names[0] == names[1]:
         fail(f"both layers belong to {names[0]!r}: compare two different annotators")
-    agreement = compute_agreement(docs, annotators=names)
-    if not docs:
+    agreement = compute_agreement(docs, annotators=names)  # streamed: one document at a time
+    if not agreement.documents:
         _notes([f"no documents annotated by both {names[0]} and {names[1]}"])
     if report is not None:  # first, so a report that cannot be written fails before any output
         from annotator.core.report import write_report

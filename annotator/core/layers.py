@@ -7,7 +7,7 @@ documents are matched by id; the same id with different text in the two files is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from annotator.core.agreement import DocumentLayers, SpanTuple
@@ -18,41 +18,33 @@ __all__ = ["layers_from_exports", "layers_from_project", "shared_documents"]
 
 
 def shared_documents(project: Project, a: str, b: str) -> list[str]:
-    """Ids of the documents both annotators have touched, in project order."""
-    return [
-        s.id for s in project.summaries() if all(name in s.status or name in s.span_counts for name in (a, b))
-    ]
+    """Ids of the documents both annotators have touched, in project order (from the list's
+    facts: no span is counted)."""
+    return project.shared_documents(a, b)
 
 
 def layers_from_project(
     project: Project, a: str, b: str, doc_ids: Sequence[str] | None = None
-) -> list[DocumentLayers]:
-    """A's and B's layers of ``doc_ids`` (default: the shared documents); names are checked.
-
-    Read in one snapshot, so another program writing meanwhile never mixes two states.
+) -> Iterator[DocumentLayers]:
+    """A's and B's layers of ``doc_ids`` (default: the shared documents), one document at a
+    time: memory is bounded by the largest document, not the corpus. Names and ids are checked
+    before the first document is read; the documents are read in one snapshot, so another
+    program writing meanwhile never mixes two states.
     """
-    with project.snapshot():
-        known = project.annotators()
-        for name in (a, b):
-            if name not in known:
-                raise AnnotatorError(
-                    f"unknown annotator {name!r} (annotators: {', '.join(known) or 'none yet'})"
-                )
-        if doc_ids is None:
-            doc_ids = shared_documents(project, a, b)
-        else:
-            missing = [doc_id for doc_id in doc_ids if not project.has_document(doc_id)]
-            if missing:
-                raise DocumentError(f"no document with id {', '.join(map(repr, missing))} in the project")
-        return [
-            DocumentLayers(
-                doc.id,
-                len(doc.text),
-                [s.key for s in project.spans(doc.id, a)],
-                [s.key for s in project.spans(doc.id, b)],
-            )
-            for doc in project.iter_documents(list(doc_ids))
-        ]
+    known = project.annotators()
+    for name in (a, b):
+        if name not in known:
+            raise AnnotatorError(f"unknown annotator {name!r} (annotators: {', '.join(known) or 'none yet'})")
+    if doc_ids is None:
+        doc_ids = shared_documents(project, a, b)
+    else:
+        missing = [doc_id for doc_id in doc_ids if not project.has_document(doc_id)]
+        if missing:
+            raise DocumentError(f"no document with id {', '.join(map(repr, missing))} in the project")
+    return (
+        DocumentLayers(doc_id, length, keys_a, keys_b)
+        for doc_id, length, keys_a, keys_b in project.iter_layer_pairs(list(doc_ids), a, b)
+    )
 
 
 def _read_export(path: Path) -> tuple[str, dict[str, tuple[str, list[SpanTuple]]]]:

@@ -650,6 +650,9 @@ class Campaign:
                 summary.problems.append(f"{context}: integrity_check says {integrity[:5]}")
             if foreign:
                 summary.problems.append(f"{context}: foreign_key_check finds {foreign[:5]}")
+            drifted = project.check_facts()  # issue 16: the document list's counts never drift
+            if drifted:
+                summary.problems.append(f"{context}: document-list facts drifted: {drifted[:5]}")
             count, shown = differences(self.model, actual)
             if count and inflight is not None and inflight["op"] != "export":
                 candidate = self.model.copy()

@@ -98,6 +98,9 @@ class Connection:
         self._labels: LabelSet | None = None
         self._text_cache: tuple[str, str] | None = None
         self._snapshots = 0
+        #: True while a bulk transaction has set the span-counting trigger aside: each span
+        #: insert then counts itself (annotator.core.store.facts).
+        self._counting_by_hand = False
         self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
         try:
             self._data_version = self._read_data_version()

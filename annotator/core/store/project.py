@@ -24,7 +24,7 @@ import sqlite_utils
 from annotator import APP_ID
 from annotator.core.errors import ProjectError
 from annotator.core.model import Document, SpanKey, Status, default_label_set
-from annotator.core.store import rows
+from annotator.core.store import facts, rows
 from annotator.core.store.connection import now, reads, streams
 from annotator.core.store.documents import DocumentInput
 from annotator.core.store.files import (
@@ -214,6 +214,7 @@ class Project(Layers):
             raise
         project = cls(db, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
         project._has_decisions = "adjudications" in state.tables
+        project._has_facts = state.has_facts
         if "rejections" not in state.tables:
             project._has_sources = False
             project._span_columns = rows.SPAN_COLUMNS_BEFORE_SOURCES
@@ -247,6 +248,8 @@ class Project(Layers):
         """
         assert self.path is not None
         if not self._plan(self.path, seen, readonly=False):
+            if not seen.has_facts:
+                self._repair_facts()
             return
         backup = None
         if plan(seen).pending:
@@ -274,6 +277,13 @@ class Project(Layers):
             if backup is not None:
                 remove_database_files(backup)
             raise
+
+    def _repair_facts(self) -> None:
+        """Count the document-list facts afresh and put their triggers back, when another
+        program removed a trigger (so the facts could no longer be trusted)."""
+        with self.transaction():
+            if not read_state(self.db.conn).has_facts:
+                facts.rebuild(self.db.conn)
 
     @property
     @reads
@@ -411,6 +421,8 @@ class Project(Layers):
                     added += max(conn.execute(_bulk_insert_sql(size), params).rowcount, 0)
                     position += size
                     remaining -= size
+            if added and self._counting_by_hand:
+                conn.execute(facts.COUNT_UP, [doc_id, annotator, added])
             if status is not None:
                 self._write_status(doc_id, annotator, Status(status))
             else:
@@ -447,7 +459,21 @@ class Project(Layers):
                 self.db.execute("PRAGMA foreign_keys = OFF")
         try:
             with self.transaction():
-                yield
+                if self._counting_by_hand or not self._has_facts:
+                    yield
+                    return
+                # Spans are counted per imported layer, not by the trigger per span (a third
+                # of the time of a bulk import). Dropping the trigger belongs to this
+                # transaction: it is back before the commit, and a rollback restores it too.
+                with self._explained():
+                    self.db.execute(f"DROP TRIGGER {facts.SPAN_ADDED_TRIGGER}")
+                self._counting_by_hand = True
+                try:
+                    yield
+                finally:
+                    self._counting_by_hand = False
+                with self._explained():
+                    self.db.execute(facts.SPAN_ADDED)
         finally:
             with self._explained():
                 if not outer:

@@ -23,6 +23,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from annotator import APP_ID
+from annotator.core.store import facts
 
 #: ``PRAGMA application_id`` of every Annotator project ("ANNO" in ASCII).
 APPLICATION_ID = 0x414E4E4F
@@ -32,11 +33,16 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema upgrade: its recorded name and the statements it runs, in order."""
+    """One schema upgrade: its recorded name and the statements it runs, in order.
+
+    ``fill`` runs after the statements, on the same connection and inside the same transaction,
+    for what SQL alone cannot compute (a text's length in code points when it holds a NUL).
+    """
 
     name: str
     statements: tuple[str, ...]
     why: str = ""
+    fill: Callable[[sqlite3.Connection], None] | None = None
 
 
 #: The upgrades, oldest first; the schema version is the number applied.
@@ -162,6 +168,15 @@ MIGRATION_STEPS: tuple[Migration, ...] = (
         "e.g. memory, patterns:default, model:NAME@VERSION) and the proposals an annotator rejected "
         "(never proposed to them again on that document; the negative examples).",
     ),
+    Migration(
+        "0006_document_list_facts",
+        (*facts.TABLES, *facts.FILL, *facts.TRIGGERS.values()),
+        "Per-document and per-layer facts (length, title, status, span count) kept by triggers as "
+        "writes happen, so the document list, its status filter and 'next unfinished' read small "
+        "indexes instead of counting every span and measuring every text "
+        "(annotator.core.store.facts).",
+        fill=facts.fill_lengths,
+    ),
 )
 
 #: The schema version this code writes: one per migration.
@@ -170,16 +185,29 @@ MIGRATION_NAMES: tuple[str, ...] = tuple(step.name for step in MIGRATION_STEPS)
 
 #: Tables every Annotator project of the current schema has.
 REQUIRED_TABLES = frozenset(
-    {"project_meta", "documents", "labels", "annotators", "spans", "status", "adjudications", "rejections"}
+    {
+        "project_meta",
+        "documents",
+        "labels",
+        "annotators",
+        "spans",
+        "status",
+        "adjudications",
+        "rejections",
+        "document_facts",
+        "layer_facts",
+    }
 )
 #: Tables a later migration added: the number of migrations after which a file has them.
-TABLES_SINCE = {"adjudications": 2, "rejections": 5}
+TABLES_SINCE = {"adjudications": 2, "rejections": 5, "document_facts": 6, "layer_facts": 6}
 
 
 def _runner(step: Migration) -> Callable[[sqlite_utils.Database], None]:
     def run(db: sqlite_utils.Database) -> None:
         for statement in step.statements:
             db.execute(statement)
+        if step.fill is not None:
+            step.fill(db.conn)
 
     run.__name__ = step.name
     run.__doc__ = step.why or None
@@ -202,6 +230,12 @@ class FileState:
     tables: frozenset[str]
     #: Names in ``_sqlite_migrations`` for Annotator's set, in order; None without the table.
     applied: tuple[str, ...] | None
+    triggers: frozenset[str] = frozenset()
+
+    @property
+    def has_facts(self) -> bool:
+        """The document-list facts are there and kept up to date (:mod:`~annotator.core.store.facts`)."""
+        return {"document_facts", "layer_facts"} <= self.tables and set(facts.TRIGGERS) <= self.triggers
 
 
 @dataclass(frozen=True)
@@ -228,7 +262,9 @@ def read_state(conn: sqlite3.Connection) -> FileState:
     """The :class:`FileState` of an open database (reads only)."""
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    tables = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    names = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')").fetchall()
+    tables = frozenset(name for kind, name in names if kind == "table")
+    triggers = frozenset(name for kind, name in names if kind == "trigger")
     applied: tuple[str, ...] | None = None
     if MIGRATIONS_TABLE in tables:
         applied = tuple(
@@ -237,7 +273,7 @@ def read_state(conn: sqlite3.Connection) -> FileState:
                 f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [APP_ID]
             )
         )
-    return FileState(app_id, version, tables, applied)
+    return FileState(app_id, version, tables, applied, triggers)
 
 
 def plan(state: FileState) -> Plan:
@@ -299,6 +335,8 @@ def migrate(db: sqlite_utils.Database, steps: Sequence[Migration]) -> None:
     for step in steps:
         for statement in step.statements:
             db.execute(statement)
+        if step.fill is not None:
+            step.fill(db.conn)
         db.execute(
             f"INSERT INTO [{MIGRATIONS_TABLE}] (migration_set, name, applied_at) VALUES (?, ?, ?)",
             [APP_ID, step.name, str(datetime.now(timezone.utc))],

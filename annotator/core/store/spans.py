@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
-from annotator.core.errors import LabelError, SpanError
+from annotator.core.errors import DocumentError, LabelError, SpanError
 from annotator.core.model import (
     UNCHANGED,
     DecisionRecord,
@@ -23,7 +24,7 @@ from annotator.core.model import (
     Unchanged,
     validate_span,
 )
-from annotator.core.store import rows
+from annotator.core.store import facts, rows
 from annotator.core.store.connection import now, reads, streams
 from annotator.core.store.documents import Documents
 
@@ -89,6 +90,43 @@ class Layers(Documents):
         ).fetchall()
         return rows.spans(self.path, found, len(self.document_text(doc_id)) if found else None)
 
+    @streams
+    def iter_layer_pairs(
+        self, doc_ids: Sequence[str], a: str, b: str
+    ) -> Iterator[tuple[str, int, list[tuple[int, int, str]], list[tuple[int, int, str]]]]:
+        """(document id, length, A's keys, B's keys) of each of ``doc_ids`` in turn, with keys
+        (start, end, label) sorted and checked against the length: what agreement reads.
+
+        One document at a time (memory bounded by the largest layer), no text read when the
+        list's facts know its length; in one read snapshot while it runs.
+        """
+        sql = (
+            'SELECT annotator, start, "end", label, NULL FROM spans WHERE document_id = ? '
+            'AND annotator IN (?, ?) ORDER BY annotator, start, "end", label'
+        )
+        conn = self.db.conn
+        with self.snapshot():
+            for part in range(0, len(doc_ids), 500):
+                chunk = list(doc_ids[part : part + 500])
+                lengths = self.document_lengths(chunk)
+                for doc_id in chunk:
+                    if doc_id not in lengths:
+                        raise DocumentError(f"no document with id {doc_id!r} in the project")
+                    length = lengths[doc_id]
+                    layers: dict[str, list[tuple[Any, ...]]] = {a: [], b: []}
+                    for row in conn.execute(sql, [doc_id, a, b]).fetchall():
+                        layers[row[0]].append(row[1:])
+                    keys = [
+                        [
+                            (s, e, label)
+                            for s, e, label, _ in rows.layer_spans(
+                                self.path, doc_id, name, layers[name], length
+                            )
+                        ]
+                        for name in (a, b)
+                    ]
+                    yield doc_id, length, keys[0], keys[1]
+
     @reads
     def span(self, span_id: int) -> Span:
         row = self.db.execute(f"SELECT {self._span_columns} FROM spans WHERE id = ?", [span_id]).fetchone()
@@ -110,6 +148,11 @@ class Layers(Documents):
 
     @reads
     def span_count(self, annotator: str | None = None) -> int:
+        if self._has_facts:  # the layers' counts: no pass over the spans
+            sql = "SELECT coalesce(sum(spans), 0) FROM layer_facts"
+            if annotator is None:
+                return int(self.db.execute(sql).fetchone()[0])
+            return int(self.db.execute(sql + " WHERE annotator = ?", [annotator]).fetchone()[0])
         if annotator is None:
             return int(self.db.execute("SELECT count(*) FROM spans").fetchone()[0])
         return int(
@@ -151,6 +194,8 @@ class Layers(Documents):
                     f"in {new.document_id!r}"
                 ) from exc
             raise
+        if self._counting_by_hand:
+            self.db.execute(facts.COUNT_UP, [new.document_id, annotator, 1])
         self._touch_status(new.document_id, annotator)
         return Span(
             int(cursor.lastrowid or span_id or 0),
