@@ -130,7 +130,7 @@ class FactsMachine(RuleBasedStateMachine):
 
     # -- spans ------------------------------------------------------------------------------
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(data=st.data(), name=st.sampled_from(NAMES))
     def add_span(self, data: st.DataObject, name: str) -> None:
         doc_id = data.draw(st.sampled_from(self.docs()))
@@ -140,7 +140,7 @@ class FactsMachine(RuleBasedStateMachine):
             return  # a duplicate
         self.undo.append(("added", span))
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(data=st.data(), name=st.sampled_from(NAMES), count=st.integers(1, 6))
     def add_spans_skipping_duplicates(self, data: st.DataObject, name: str, count: int) -> None:
         doc_id = data.draw(st.sampled_from(self.docs()))
@@ -171,7 +171,7 @@ class FactsMachine(RuleBasedStateMachine):
         except AnnotatorError:
             pass  # already gone, or restored over a span made since
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(data=st.data(), name=st.sampled_from(NAMES), reject=st.booleans())
     def suggestion_accepted_or_rejected(self, data: st.DataObject, name: str, reject: bool) -> None:
         """A proposal accepted (a span with its source) or rejected (no span: counts unchanged),
@@ -189,7 +189,7 @@ class FactsMachine(RuleBasedStateMachine):
             return
         self.undo.append(("added", span))
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(data=st.data(), name=st.sampled_from(NAMES))
     def import_layer_with_sources(self, data: st.DataObject, name: str) -> None:
         doc_id = data.draw(st.sampled_from(self.docs()))
@@ -211,14 +211,14 @@ class FactsMachine(RuleBasedStateMachine):
 
     # -- status -----------------------------------------------------------------------------
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(data=st.data(), name=st.sampled_from(NAMES), status=st.sampled_from(list(Status)))
     def set_status(self, data: st.DataObject, name: str, status: Status) -> None:
         self.project.set_status(data.draw(st.sampled_from(self.docs())), name, status)
 
     # -- bulk import ------------------------------------------------------------------------
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(
         data=st.data(),
         name=st.sampled_from(NAMES),
@@ -288,7 +288,7 @@ class FactsMachine(RuleBasedStateMachine):
 
     # -- adjudication and merge ---------------------------------------------------------------
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(data=st.data(), decision=st.sampled_from(["a", "b", "both", "neither"]), revert=st.booleans())
     def adjudicate(self, data: st.DataObject, decision: str, revert: bool) -> None:
         doc_id = data.draw(st.sampled_from(self.docs()))
@@ -319,7 +319,7 @@ class FactsMachine(RuleBasedStateMachine):
 
     # -- another program -----------------------------------------------------------------------
 
-    @precondition(lambda self: self.next_doc > 0)
+    @precondition(lambda self: bool(self.docs()))
     @rule(
         data=st.data(),
         action=st.sampled_from(["span", "status", "delete status", "delete document", "rename"]),
