@@ -355,6 +355,13 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     "write \\r\\n and \\r as \\n (reported).",
 )
 @click.option(
+    "--labelstudio-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="labelstudio: also write Label Studio's labelling configuration (XML) for the labels to FILE.",
+)
+@click.option(
     "--spacy-lang",
     default="en",
     show_default=True,
@@ -381,6 +388,7 @@ def export_command(
     include_untouched: bool | None,
     prodigy_view: str,
     brat_line_ends: str,
+    labelstudio_config: Path | None,
     spacy_lang: str,
     output: Path | None,
 ) -> None:
@@ -410,6 +418,8 @@ def export_command(
         brat_line_ends=brat_line_ends,
         spacy_lang=spacy_lang,
     )
+    if labelstudio_config is not None and fmt != "labelstudio":
+        raise AnnotatorError("--labelstudio-config goes with --format labelstudio")
     stream: io.TextIOWrapper | None = None
     if output is None and fmt not in FOLDER_FORMATS and not BY_NAME[fmt].binary:
         _require_stdout(" the export; give -o FILE")
@@ -428,6 +438,18 @@ def export_command(
         f"{report.spans:,} span(s){where}",
         err=True,
     )
+    if labelstudio_config is not None:
+        from annotator.core.formats.labelstudio import labeling_config
+        from annotator.core.model import LabelSet
+        from annotator.core.output_files import write_text_atomically
+
+        label_set = app.reader.labels()
+        if options.labels is not None:
+            label_set = LabelSet(tuple(label for label in label_set if label.name in options.labels))
+        write_text_atomically(labelstudio_config, labeling_config(label_set))
+        click.echo(
+            f"wrote Label Studio's labelling configuration to {printable(str(labelstudio_config))}", err=True
+        )
     _notes(report.summary_lines())
 
 

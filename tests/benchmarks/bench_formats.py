@@ -26,7 +26,7 @@ import tracemalloc
 from pathlib import Path
 
 from annotator.core.formats.exporter import ExportOptions, export_corpus
-from annotator.core.formats.importer import import_corpus
+from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.store import DocumentInput, Project
 
 WORDS = (
@@ -159,32 +159,34 @@ def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]
     }
 
 
-def docbin_figures(project: Project, folder: Path) -> dict[str, object]:
-    """spaCy DocBin export and import (spans/s, peak memory), each beside the native format's in
-    the same run (the baseline). A DocBin is serialised whole, so its memory grows with the corpus."""
+def format_figures(project: Project, folder: Path, fmt: str) -> dict[str, object]:
+    """Export and import of ``fmt`` (spans/s, peak memory), each beside the native format's in
+    the same run (the baseline). A spaCy DocBin is serialised whole, so its memory grows with the
+    corpus; Label Studio tasks are written one document at a time."""
     spans = project.span_count()
-    seconds = {fmt: export_seconds_best(project, fmt, folder / f"bin.{fmt}") for fmt in ("jsonl", "spacy")}
-    peaks = {fmt: peak_memory(project, fmt, folder / f"binpeak.{fmt}") / 2**20 for fmt in ("jsonl", "spacy")}
+    formats = ("jsonl", fmt)
+    seconds = {f: export_seconds_best(project, f, folder / f"{fmt}-speed.{f}") for f in formats}
+    peaks = {f: peak_memory(project, f, folder / f"{fmt}-peak.{f}") / 2**20 for f in formats}
     imports: dict[str, float] = {}
-    for fmt in ("jsonl", "spacy"):
+    for f in formats:
         best = float("inf")
         for attempt in range(REPEATS):
-            with Project.open(folder / f"binback-{fmt}-{attempt}.db") as fresh:
+            with Project.open(folder / f"{fmt}-back-{f}-{attempt}.db") as fresh:
                 t0 = time.perf_counter()
-                import_corpus(fresh, [folder / f"bin.{fmt}"])
+                import_corpus(fresh, [folder / f"{fmt}-speed.{f}"], ImportOptions(format=f))
                 best = min(best, time.perf_counter() - t0)
-        imports[fmt] = best
+        imports[f] = best
     return {
         "documents": project.document_count(),
         "spans": spans,
         "baseline_native_export_spans_per_second": round(spans / seconds["jsonl"]),
-        "spacy_export_spans_per_second": round(spans / seconds["spacy"]),
-        "spacy_export_ratio_vs_native": round(seconds["jsonl"] / seconds["spacy"], 3),
+        f"{fmt}_export_spans_per_second": round(spans / seconds[fmt]),
+        f"{fmt}_export_ratio_vs_native": round(seconds["jsonl"] / seconds[fmt], 3),
         "baseline_native_import_spans_per_second": round(spans / imports["jsonl"]),
-        "spacy_import_spans_per_second": round(spans / imports["spacy"]),
-        "spacy_import_ratio_vs_native": round(imports["jsonl"] / imports["spacy"], 3),
+        f"{fmt}_import_spans_per_second": round(spans / imports[fmt]),
+        f"{fmt}_import_ratio_vs_native": round(imports["jsonl"] / imports[fmt], 3),
         "baseline_native_export_peak_mib": round(peaks["jsonl"], 1),
-        "spacy_export_peak_mib": round(peaks["spacy"], 1),
+        f"{fmt}_export_peak_mib": round(peaks[fmt], 1),
     }
 
 
@@ -219,7 +221,8 @@ def run(scale: float = 1.0) -> dict[str, object]:
         with build(folder / "small.db", small_docs, seed=2) as small:
             small_peak = peak_memory(small, "jsonl", folder / "small.jsonl")
             tokenised_speed = tokenised_corpus_speed(small, folder)
-            docbin = docbin_figures(small, folder)
+            docbin = format_figures(small, folder, "spacy")
+            labelstudio = format_figures(small, folder, "labelstudio")
         large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
@@ -243,6 +246,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
         },
         "tokenised_exports_of_a_corpus": tokenised_speed,
         "spacy_docbin": docbin,
+        "labelstudio": labelstudio,
         "one_big_document": tokenised,
     }
 

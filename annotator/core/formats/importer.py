@@ -14,7 +14,7 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.formats import registry
 from annotator.core.formats.brat import ann_files
 from annotator.core.formats.input_files import check_file_name, check_input_file, collect_files
-from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
+from annotator.core.formats.jsonlines import iter_json_lines
 from annotator.core.formats.plain import document_from_record, read_documents
 from annotator.core.formats.records import CorpusRecord, Progress, TransferReport, shown
 from annotator.core.formats.registry import IMPORT_SUFFIXES, JSON_SUFFIXES
@@ -42,8 +42,7 @@ def detect_file(path: Path) -> str:
     if suffix == ".ann":
         raise InputError(path, "a brat .ann file: import the folder that holds it")
     if suffix in JSON_SUFFIXES:
-        record = first_json_record(path)
-        return "text" if record is None else registry.detect_json(record)
+        return registry.detect_json_file(path)
     for fmt in registry.FORMATS:
         if not fmt.folder and fmt.detect is None and suffix in fmt.suffixes:
             return fmt.name

@@ -21,7 +21,8 @@ from annotator.core.formats.conll import ConllWriter, read_conll
 from annotator.core.formats.doccano import DoccanoWriter, parse_doccano
 from annotator.core.formats.input_files import decode_text, read_bytes, read_text_file
 from annotator.core.formats.jsonl import NativeWriter, parse_native
-from annotator.core.formats.jsonlines import iter_json_lines
+from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
+from annotator.core.formats.labelstudio import LabelStudioWriter, read_labelstudio, starts_as_array
 from annotator.core.formats.prodigy import REJECTED, ProdigyWriter, parse_prodigy
 from annotator.core.formats.records import CorpusRecord, TransferReport
 from annotator.core.formats.spacy_docbin import DocBinWriter, read_docbin
@@ -217,6 +218,21 @@ FORMATS: tuple[Format, ...] = (
         ),
     ),
     Format(
+        name="labelstudio",
+        title="Label Studio JSON tasks",
+        purpose="Label Studio JSON tasks: annotations per layer, suggestion layers as predictions",
+        hint="One task per document, one annotation per layer, suggestions as predictions; notes left out.",
+        consumers="Label Studio's task import and JSON export, as documented (no server run in the tests)",
+        cannot_hold="span notes; status",
+        warnings="—",
+        round_trip="spans, layers, ids, titles and meta (not notes or status)",
+        extension=".json",
+        suffixes=(".json", ".jsonl", ".ndjson"),
+        detect=lambda record: isinstance(record.get("data"), dict),
+        reader=lambda path, _files, report: read_labelstudio(path, report),
+        writer=lambda out, report, _options: LabelStudioWriter(out, report),
+    ),
+    Format(
         name="spacy",
         title="spaCy DocBin (.spacy, for spacy train)",
         purpose="spaCy's binary training data (`DocBin`): `doc.ents` and the span group `sc`",
@@ -270,6 +286,15 @@ def detect_json(record: dict[str, Any]) -> str:
         if fmt.detect is not None and fmt.detect(record):
             return fmt.name
     return "text"
+
+
+def detect_json_file(path: Path) -> str:
+    """The format of a JSON file: a JSON array is a Label Studio export, JSON Lines go by their
+    first record (:func:`detect_json`)."""
+    if starts_as_array(path):
+        return "labelstudio"
+    record = first_json_record(path)
+    return "text" if record is None else detect_json(record)
 
 
 def markdown_table() -> str:
