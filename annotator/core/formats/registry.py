@@ -19,6 +19,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.formats.brat import BratWriter, read_brat
 from annotator.core.formats.conll import ConllWriter, read_conll
 from annotator.core.formats.doccano import DoccanoWriter, parse_doccano
+from annotator.core.formats.hf import HfTokenWriter
 from annotator.core.formats.input_files import decode_text, read_bytes, read_text_file
 from annotator.core.formats.jsonl import NativeWriter, parse_native
 from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
@@ -245,6 +246,26 @@ FORMATS: tuple[Format, ...] = (
         suffixes=(".spacy",),
         reader=lambda path, _files, report: read_docbin(path, report),
         path_writer=lambda path, report, options, _labels: DocBinWriter(path, report, options.spacy_lang),
+    ),
+    Format(
+        name="hf",
+        title="Hugging Face token classification (dataset folder)",
+        purpose="Hugging Face token classification: `tokens` and `ner_tags` (a `ClassLabel`)",
+        hint="A folder datasets.load_dataset reads; overlapping spans and notes are left out (counted).",
+        consumers="`datasets.load_dataset(FOLDER)` (features from its card), transformers' `id2label`",
+        cannot_hold=(
+            "overlapping spans, spans off token boundaries, notes, the text's spacing, titles, meta, status"
+        ),
+        warnings="—",
+        round_trip="— (export only)",
+        folder=True,
+        suffixes=(".jsonl", ".md", ".json"),
+        path_writer=lambda root, report, options, labels: HfTokenWriter(
+            root,
+            report,
+            labels if labels is not None else LabelSet(()),
+            root.name if options.split else "train",
+        ),
     ),
     Format(
         name="text",
