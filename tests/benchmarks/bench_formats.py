@@ -199,6 +199,40 @@ def format_figures(project: Project, folder: Path, fmt: str) -> dict[str, object
     }
 
 
+def csv_figures(folder: Path, documents: int) -> dict[str, object]:
+    """Import of a CSV of documents (documents/s), beside the same documents as plain JSONL
+    records (the baseline), best of REPEATS each."""
+    import csv
+
+    rng = random.Random(4)
+    rows = [(f"d{n}", make_text(rng, 3000), "wire") for n in range(documents)]
+    table, lines = folder / "docs.csv", folder / "docs.jsonl"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "source"])
+        writer.writerows(rows)
+    with lines.open("w", encoding="utf-8") as handle:
+        for doc_id, text, source in rows:
+            handle.write(json.dumps({"id": doc_id, "text": text, "meta": {"source": source}}) + "\n")
+    best: dict[str, float] = {}
+    for name, path, options in (
+        ("jsonl", lines, ImportOptions(format="text")),
+        ("csv", table, ImportOptions(id_column="id")),
+    ):
+        best[name] = float("inf")
+        for attempt in range(REPEATS):
+            with Project.open(folder / f"csv-{name}-{attempt}.db") as fresh:
+                t0 = time.perf_counter()
+                import_corpus(fresh, [path], options)
+                best[name] = min(best[name], time.perf_counter() - t0)
+    return {
+        "documents": documents,
+        "baseline_plain_jsonl_documents_per_second": round(documents / best["jsonl"]),
+        "csv_documents_per_second": round(documents / best["csv"]),
+        "csv_ratio_vs_plain_jsonl": round(best["jsonl"] / best["csv"], 3),
+    }
+
+
 def run(scale: float = 1.0) -> dict[str, object]:
     documents = max(20, round(10_000 * scale))
     with tempfile.TemporaryDirectory() as tmp:
@@ -233,6 +267,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
             docbin = format_figures(small, folder, "spacy")
             labelstudio = format_figures(small, folder, "labelstudio")
             hf = format_figures(small, folder, "hf")
+            table = csv_figures(folder, small_docs)
         large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
@@ -258,6 +293,7 @@ def run(scale: float = 1.0) -> dict[str, object]:
         "spacy_docbin": docbin,
         "labelstudio": labelstudio,
         "hf_token_classification": hf,
+        "csv_documents": table,
         "one_big_document": tokenised,
     }
 

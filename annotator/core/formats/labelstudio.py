@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 
 from annotator.core.errors import InputError
 from annotator.core.formats.input_files import read_text_file
-from annotator.core.formats.jsonlines import iter_json_lines, parse_json_line, record_id
+from annotator.core.formats.jsonlines import _Refused, iter_json_lines, parse_json_line, record_id
 from annotator.core.formats.records import (
     CorpusRecord,
     SpanTuple,
@@ -146,7 +146,11 @@ def _tasks(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         return
     try:
         tasks = parse_json_line(text.lstrip("\ufeff"))
-    except (ValueError, RecursionError) as exc:
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise InputError(path, "JSON nested too deeply") from None
+    except (ValueError, _Refused) as exc:
         raise InputError(path, f"malformed JSON: {exc}") from None
     if not isinstance(tasks, list):
         raise InputError(path, "expected a JSON array of Label Studio tasks")
@@ -157,7 +161,10 @@ def _tasks(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def starts_as_array(path: Path) -> bool:
-    """Whether a ``.json`` file is one JSON array (a Label Studio export) rather than JSON Lines."""
+    """Whether a ``.json`` file is one JSON array (a Label Studio export) rather than JSON Lines
+    (``.jsonl`` and ``.ndjson`` files are always JSON Lines)."""
+    if path.suffix.lower() != ".json":
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(64)

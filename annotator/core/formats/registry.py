@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats.brat import BratWriter, read_brat
 from annotator.core.formats.conll import ConllWriter, read_conll
+from annotator.core.formats.csvfile import Columns, read_csv_documents
 from annotator.core.formats.doccano import DoccanoWriter, parse_doccano
 from annotator.core.formats.hf import HfTokenWriter
 from annotator.core.formats.input_files import decode_text, read_bytes, read_text_file
@@ -28,6 +29,7 @@ from annotator.core.formats.prodigy import REJECTED, ProdigyWriter, parse_prodig
 from annotator.core.formats.records import CorpusRecord, TransferReport
 from annotator.core.formats.spacy_docbin import DocBinWriter, read_docbin
 from annotator.core.model import LabelSet
+from annotator.core.store import DocumentInput
 
 if TYPE_CHECKING:
     from annotator.core.formats.exporter import ExportOptions
@@ -41,6 +43,8 @@ class Writer(Protocol):
 
 #: Reads one input (a file, or a folder with the files found in it) into records.
 Reader = Callable[[Path, tuple[Path, ...], TransferReport], Iterator[CorpusRecord]]
+#: Reads one file of plain documents (no spans), given the columns chosen for tables.
+DocumentReader = Callable[[Path, Columns], Iterator[DocumentInput]]
 #: Makes the writer of a single-file format over an open text stream.
 FileWriter = Callable[[TextIO, TransferReport, "ExportOptions"], Writer]
 #: Makes the writer of a format that writes a path itself: a folder format under a new, empty
@@ -69,6 +73,7 @@ class Format:
     reader: Reader | None = None
     writer: FileWriter | None = None
     path_writer: PathWriter | None = None
+    documents: DocumentReader | None = None  #: reads documents without spans (instead of ``reader``)
 
     @property
     def binary(self) -> bool:
@@ -268,6 +273,18 @@ FORMATS: tuple[Format, ...] = (
         ),
     ),
     Format(
+        name="csv",
+        title="CSV/TSV documents (a header row, a text column)",
+        purpose="documents as table rows: a text column, optional id and title columns, the rest meta",
+        hint="One document per row; --text-column, --id-column, --title-column name the columns.",
+        consumers="—",
+        cannot_hold="spans (import only)",
+        warnings="—",
+        round_trip="—",
+        suffixes=(".csv", ".tsv"),
+        documents=read_csv_documents,
+    ),
+    Format(
         name="text",
         title="Plain documents (.txt, or JSONL with text)",
         purpose="documents without spans",
@@ -284,7 +301,9 @@ BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
 #: Formats ``annotator export --format`` writes, the native one first (the default).
 EXPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.exports)
 #: Formats ``annotator import --format`` reads ("text": plain documents, no spans).
-IMPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.reader is not None or f.name == "text")
+IMPORT_FORMATS: tuple[str, ...] = tuple(
+    f.name for f in FORMATS if f.reader is not None or f.documents is not None or f.name == "text"
+)
 #: Formats exported as a folder of files.
 FOLDER_FORMATS: frozenset[str] = frozenset(f.name for f in FORMATS if f.folder)
 #: Every suffix a folder import looks for (brat's ``.ann`` folders are found separately).
@@ -310,8 +329,8 @@ def detect_json(record: dict[str, Any]) -> str:
 
 
 def detect_json_file(path: Path) -> str:
-    """The format of a JSON file: a JSON array is a Label Studio export, JSON Lines go by their
-    first record (:func:`detect_json`)."""
+    """The format of a JSON file: a ``.json`` file holding a JSON array is a Label Studio export,
+    JSON Lines go by their first record (:func:`detect_json`)."""
     if starts_as_array(path):
         return "labelstudio"
     record = first_json_record(path)
