@@ -223,16 +223,32 @@ def launch_window(db: Path | None) -> int:
     "else the file's stem (for brat, the folder's name).",
 )
 @click.option("--add-labels", is_flag=True, help="Add labels the project does not have instead of refusing.")
+@click.option(
+    "--text-column", default=None, metavar="NAME", help="CSV/TSV: the column with the text. Default: 'text'."
+)
+@click.option(
+    "--id-column", default=None, metavar="NAME", help="CSV/TSV: the column with the ids. Default: FILE-ROW."
+)
+@click.option("--title-column", default=None, metavar="NAME", help="CSV/TSV: the column with the titles.")
 @pass_app
 def import_command(
-    app: AppContext, paths: tuple[Path, ...], fmt: str | None, annotator: str | None, add_labels: bool
+    app: AppContext,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    annotator: str | None,
+    add_labels: bool,
+    text_column: str | None,
+    id_column: str | None,
+    title_column: str | None,
 ) -> None:
     """Import documents, and spans from training corpora, from files and folders.
 
     A .txt file becomes one document whose id is the file name without .txt. A JSONL file holds
     one object per line: with "text" and optional "id", "title" and "meta" it is plain documents;
     with "spans" it is Annotator's native export, with "label" doccano, with "tokens" or "answer"
-    Prodigy. .conll/.bio/.iob files are CoNLL BIO tags (a .txt only with --format conll). A
+    Prodigy, with "data" Label Studio tasks (a JSON array too). .conll/.bio/.iob files are CoNLL
+    BIO tags (a .txt only with --format conll), .spacy files spaCy DocBins, .csv/.tsv files rows
+    of documents (the text column 'text' or --text-column; the other columns are meta). A
     folder with .ann files is a brat corpus; other folders are searched recursively in sorted
     order. Re-importing the same id with the same text reuses the document; the same id with
     different text is refused. On any error nothing of the import is kept; Ctrl+C cancels the
@@ -241,7 +257,14 @@ def import_command(
     from annotator.core.formats.importer import ImportOptions, import_corpus
 
     _require_stdout(" what was imported; nothing was imported")
-    options = ImportOptions(format=fmt, annotator=annotator, add_labels=add_labels)
+    options = ImportOptions(
+        format=fmt,
+        annotator=annotator,
+        add_labels=add_labels,
+        text_column=text_column,
+        id_column=id_column,
+        title_column=title_column,
+    )
     project = app.project
     try:
         with _cancellable_progress("importing") as progress:
@@ -356,6 +379,13 @@ def _cancellable_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     "write \\r\\n and \\r as \\n (reported).",
 )
 @click.option(
+    "--labelstudio-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="labelstudio: also write Label Studio's labelling configuration (XML) for the labels to FILE.",
+)
+@click.option(
     "--spacy-lang",
     default="en",
     show_default=True,
@@ -382,6 +412,7 @@ def export_command(
     include_untouched: bool | None,
     prodigy_view: str,
     brat_line_ends: str,
+    labelstudio_config: Path | None,
     spacy_lang: str,
     output: Path | None,
 ) -> None:
@@ -411,6 +442,8 @@ def export_command(
         brat_line_ends=brat_line_ends,
         spacy_lang=spacy_lang,
     )
+    if labelstudio_config is not None and fmt != "labelstudio":
+        raise AnnotatorError("--labelstudio-config goes with --format labelstudio")
     stream: io.TextIOWrapper | None = None
     if output is None and fmt not in FOLDER_FORMATS and not BY_NAME[fmt].binary:
         _require_stdout(" the export; give -o FILE")
@@ -429,6 +462,18 @@ def export_command(
         f"{report.spans:,} span(s){where}",
         err=True,
     )
+    if labelstudio_config is not None:
+        from annotator.core.formats.labelstudio import labeling_config
+        from annotator.core.model import LabelSet
+        from annotator.core.output_files import write_text_atomically
+
+        label_set = app.reader.labels()
+        if options.labels is not None:
+            label_set = LabelSet(tuple(label for label in label_set if label.name in options.labels))
+        write_text_atomically(labelstudio_config, labeling_config(label_set))
+        click.echo(
+            f"wrote Label Studio's labelling configuration to {printable(str(labelstudio_config))}", err=True
+        )
     _notes(report.summary_lines())
 
 

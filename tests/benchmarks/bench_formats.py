@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -26,7 +27,7 @@ import tracemalloc
 from pathlib import Path
 
 from annotator.core.formats.exporter import ExportOptions, export_corpus
-from annotator.core.formats.importer import import_corpus
+from annotator.core.formats.importer import ImportOptions, import_corpus
 from annotator.core.store import DocumentInput, Project
 
 WORDS = (
@@ -103,6 +104,8 @@ def export_seconds_best(project: Project, fmt: str, target: Path) -> float:
     for _ in range(REPEATS):
         if target.is_file():
             target.unlink()
+        elif target.is_dir():
+            shutil.rmtree(target)
         t0 = time.perf_counter()
         export_corpus(project, ExportOptions(format=fmt, output=target))
         best = min(best, time.perf_counter() - t0)
@@ -159,32 +162,74 @@ def tokenised_export_memory(folder: Path, megabytes: float) -> dict[str, object]
     }
 
 
-def docbin_figures(project: Project, folder: Path) -> dict[str, object]:
-    """spaCy DocBin export and import (spans/s, peak memory), each beside the native format's in
-    the same run (the baseline). A DocBin is serialised whole, so its memory grows with the corpus."""
+def format_figures(project: Project, folder: Path, fmt: str) -> dict[str, object]:
+    """Export and import of ``fmt`` (spans/s, peak memory), each beside the native format's in
+    the same run (the baseline). A spaCy DocBin is serialised whole, so its memory grows with the
+    corpus; Label Studio tasks are written one document at a time."""
     spans = project.span_count()
-    seconds = {fmt: export_seconds_best(project, fmt, folder / f"bin.{fmt}") for fmt in ("jsonl", "spacy")}
-    peaks = {fmt: peak_memory(project, fmt, folder / f"binpeak.{fmt}") / 2**20 for fmt in ("jsonl", "spacy")}
+    formats = ("jsonl", fmt)
+    seconds = {f: export_seconds_best(project, f, folder / f"{fmt}-speed.{f}") for f in formats}
+    peaks = {f: peak_memory(project, f, folder / f"{fmt}-peak.{f}") / 2**20 for f in formats}
     imports: dict[str, float] = {}
-    for fmt in ("jsonl", "spacy"):
+    for f in formats if fmt != "hf" else ("jsonl",):  # hf is export only
         best = float("inf")
         for attempt in range(REPEATS):
-            with Project.open(folder / f"binback-{fmt}-{attempt}.db") as fresh:
+            with Project.open(folder / f"{fmt}-back-{f}-{attempt}.db") as fresh:
                 t0 = time.perf_counter()
-                import_corpus(fresh, [folder / f"bin.{fmt}"])
+                import_corpus(fresh, [folder / f"{fmt}-speed.{f}"], ImportOptions(format=f))
                 best = min(best, time.perf_counter() - t0)
-        imports[fmt] = best
+        imports[f] = best
     return {
         "documents": project.document_count(),
         "spans": spans,
         "baseline_native_export_spans_per_second": round(spans / seconds["jsonl"]),
-        "spacy_export_spans_per_second": round(spans / seconds["spacy"]),
-        "spacy_export_ratio_vs_native": round(seconds["jsonl"] / seconds["spacy"], 3),
+        f"{fmt}_export_spans_per_second": round(spans / seconds[fmt]),
+        f"{fmt}_export_ratio_vs_native": round(seconds["jsonl"] / seconds[fmt], 3),
         "baseline_native_import_spans_per_second": round(spans / imports["jsonl"]),
-        "spacy_import_spans_per_second": round(spans / imports["spacy"]),
-        "spacy_import_ratio_vs_native": round(imports["jsonl"] / imports["spacy"], 3),
+        **(
+            {
+                f"{fmt}_import_spans_per_second": round(spans / imports[fmt]),
+                f"{fmt}_import_ratio_vs_native": round(imports["jsonl"] / imports[fmt], 3),
+            }
+            if fmt in imports
+            else {}
+        ),
         "baseline_native_export_peak_mib": round(peaks["jsonl"], 1),
-        "spacy_export_peak_mib": round(peaks["spacy"], 1),
+        f"{fmt}_export_peak_mib": round(peaks[fmt], 1),
+    }
+
+
+def csv_figures(folder: Path, documents: int) -> dict[str, object]:
+    """Import of a CSV of documents (documents/s), beside the same documents as plain JSONL
+    records (the baseline), best of REPEATS each."""
+    import csv
+
+    rng = random.Random(4)
+    rows = [(f"d{n}", make_text(rng, 3000), "wire") for n in range(documents)]
+    table, lines = folder / "docs.csv", folder / "docs.jsonl"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "source"])
+        writer.writerows(rows)
+    with lines.open("w", encoding="utf-8") as handle:
+        for doc_id, text, source in rows:
+            handle.write(json.dumps({"id": doc_id, "text": text, "meta": {"source": source}}) + "\n")
+    best: dict[str, float] = {}
+    for name, path, options in (
+        ("jsonl", lines, ImportOptions(format="text")),
+        ("csv", table, ImportOptions(id_column="id")),
+    ):
+        best[name] = float("inf")
+        for attempt in range(REPEATS):
+            with Project.open(folder / f"csv-{name}-{attempt}.db") as fresh:
+                t0 = time.perf_counter()
+                import_corpus(fresh, [path], options)
+                best[name] = min(best[name], time.perf_counter() - t0)
+    return {
+        "documents": documents,
+        "baseline_plain_jsonl_documents_per_second": round(documents / best["jsonl"]),
+        "csv_documents_per_second": round(documents / best["csv"]),
+        "csv_ratio_vs_plain_jsonl": round(best["jsonl"] / best["csv"], 3),
     }
 
 
@@ -219,7 +264,10 @@ def run(scale: float = 1.0) -> dict[str, object]:
         with build(folder / "small.db", small_docs, seed=2) as small:
             small_peak = peak_memory(small, "jsonl", folder / "small.jsonl")
             tokenised_speed = tokenised_corpus_speed(small, folder)
-            docbin = docbin_figures(small, folder)
+            docbin = format_figures(small, folder, "spacy")
+            labelstudio = format_figures(small, folder, "labelstudio")
+            hf = format_figures(small, folder, "hf")
+            table = csv_figures(folder, small_docs)
         large_peak = peak_memory(project, "jsonl", folder / "large.jsonl")
         project.close()
         megabytes = export_file.stat().st_size / 1e6
@@ -243,6 +291,9 @@ def run(scale: float = 1.0) -> dict[str, object]:
         },
         "tokenised_exports_of_a_corpus": tokenised_speed,
         "spacy_docbin": docbin,
+        "labelstudio": labelstudio,
+        "hf_token_classification": hf,
+        "csv_documents": table,
         "one_big_document": tokenised,
     }
 

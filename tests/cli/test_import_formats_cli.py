@@ -151,7 +151,7 @@ def test_bad_ann_line_exits_non_zero(tmp_path: Path) -> None:
 def test_a_folder_with_nothing_importable_exits_non_zero(tmp_path: Path) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
-    (folder / "table.csv").write_text("a,b\n", encoding="utf-8")
+    (folder / "table.xlsx").write_bytes(b"PK\x03\x04")  # .csv files are importable since issue 12
     result = invoke("--db", tmp_path / "p.db", "import", folder, ok=False)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"annotator: error: {folder}: nothing to import in this folder")

@@ -32,7 +32,8 @@ def test_the_command_line_offers_the_registrys_formats() -> None:
     assert _choices("export") == registry.EXPORT_FORMATS
     assert _choices("import") == registry.IMPORT_FORMATS
     assert registry.EXPORT_FORMATS[0] == "jsonl"  # the default, first
-    assert set(registry.EXPORT_FORMATS) <= set(registry.IMPORT_FORMATS)  # everything written is read back
+    # Everything written is read back, but a token classification dataset (it lost the spacing).
+    assert set(registry.EXPORT_FORMATS) - set(registry.IMPORT_FORMATS) == {"hf"}
 
 
 def test_every_format_row_is_complete() -> None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.formats import registry
 from annotator.core.formats.brat import ann_files
+from annotator.core.formats.csvfile import Columns
 from annotator.core.formats.input_files import check_file_name, check_input_file, collect_files
-from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
+from annotator.core.formats.jsonlines import iter_json_lines
 from annotator.core.formats.plain import document_from_record, read_documents
 from annotator.core.formats.records import CorpusRecord, Progress, TransferReport, shown
 from annotator.core.formats.registry import IMPORT_SUFFIXES, JSON_SUFFIXES
@@ -31,6 +32,10 @@ class ImportOptions:
     format: str | None = None  # None: detect per file
     annotator: str | None = None
     add_labels: bool = False
+    #: CSV/TSV only: the columns holding the text (default: the one named "text"), id and title.
+    text_column: str | None = None
+    id_column: str | None = None
+    title_column: str | None = None
 
 
 def detect_file(path: Path) -> str:
@@ -42,8 +47,7 @@ def detect_file(path: Path) -> str:
     if suffix == ".ann":
         raise InputError(path, "a brat .ann file: import the folder that holds it")
     if suffix in JSON_SUFFIXES:
-        record = first_json_record(path)
-        return "text" if record is None else registry.detect_json(record)
+        return registry.detect_json_file(path)
     for fmt in registry.FORMATS:
         if not fmt.folder and fmt.detect is None and suffix in fmt.suffixes:
             return fmt.name
@@ -106,14 +110,19 @@ def _count_lines(path: Path) -> int:
 
 def _records(source: Source, report: TransferReport) -> Iterator[CorpusRecord]:
     reader = registry.BY_NAME[source.format].reader
-    assert reader is not None, source.format  # "text" is read by _items
+    assert reader is not None, source.format  # documents without spans are read by _items
     return reader(source.path, source.anns, report)
 
 
-def _items(source: Source, report: TransferReport) -> Iterator[DocumentInput | CorpusRecord]:
-    """Plain documents (format "text") or corpus records, as read from one input."""
+def _items(
+    source: Source, report: TransferReport, options: ImportOptions
+) -> Iterator[DocumentInput | CorpusRecord]:
+    """Plain documents (format "text", tables) or corpus records, as read from one input."""
     fmt, path = source.format, source.path
-    if fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
+    documents = registry.BY_NAME[fmt].documents
+    if documents is not None:
+        yield from documents(path, Columns(options.text_column, options.id_column, options.title_column))
+    elif fmt == "text" and path.suffix.lower() in JSON_SUFFIXES:
         for number, obj in iter_json_lines(path):
             yield document_from_record(path, number, obj)
     elif fmt == "text":
@@ -245,7 +254,7 @@ def import_corpus(
                 if progress is not None:
                     progress(start, total)  # a cancel also stops before the next file is read
                 step = 0
-                for item in _items(source, report):
+                for item in _items(source, report, options):
                     if isinstance(item, DocumentInput):
                         importer.add_document(item)
                     else:

@@ -18,14 +18,18 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats.brat import BratWriter, read_brat
 from annotator.core.formats.conll import ConllWriter, read_conll
+from annotator.core.formats.csvfile import Columns, read_csv_documents
 from annotator.core.formats.doccano import DoccanoWriter, parse_doccano
+from annotator.core.formats.hf import HfTokenWriter
 from annotator.core.formats.input_files import decode_text, read_bytes, read_text_file
 from annotator.core.formats.jsonl import NativeWriter, parse_native
-from annotator.core.formats.jsonlines import iter_json_lines
+from annotator.core.formats.jsonlines import first_json_record, iter_json_lines
+from annotator.core.formats.labelstudio import LabelStudioWriter, read_labelstudio, starts_as_array
 from annotator.core.formats.prodigy import REJECTED, ProdigyWriter, parse_prodigy
 from annotator.core.formats.records import CorpusRecord, TransferReport
 from annotator.core.formats.spacy_docbin import DocBinWriter, read_docbin
 from annotator.core.model import LabelSet
+from annotator.core.store import DocumentInput
 
 if TYPE_CHECKING:
     from annotator.core.formats.exporter import ExportOptions
@@ -39,6 +43,8 @@ class Writer(Protocol):
 
 #: Reads one input (a file, or a folder with the files found in it) into records.
 Reader = Callable[[Path, tuple[Path, ...], TransferReport], Iterator[CorpusRecord]]
+#: Reads one file of plain documents (no spans), given the columns chosen for tables.
+DocumentReader = Callable[[Path, Columns], Iterator[DocumentInput]]
 #: Makes the writer of a single-file format over an open text stream.
 FileWriter = Callable[[TextIO, TransferReport, "ExportOptions"], Writer]
 #: Makes the writer of a format that writes a path itself: a folder format under a new, empty
@@ -67,6 +73,7 @@ class Format:
     reader: Reader | None = None
     writer: FileWriter | None = None
     path_writer: PathWriter | None = None
+    documents: DocumentReader | None = None  #: reads documents without spans (instead of ``reader``)
 
     @property
     def binary(self) -> bool:
@@ -217,6 +224,21 @@ FORMATS: tuple[Format, ...] = (
         ),
     ),
     Format(
+        name="labelstudio",
+        title="Label Studio JSON tasks",
+        purpose="Label Studio JSON tasks: annotations per layer, suggestion layers as predictions",
+        hint="One task per document, one annotation per layer, suggestions as predictions; notes left out.",
+        consumers="Label Studio's task import and JSON export, as documented (no server run in the tests)",
+        cannot_hold="span notes; status",
+        warnings="—",
+        round_trip="spans, layers, ids, titles and meta (not notes or status)",
+        extension=".json",
+        suffixes=(".json", ".jsonl", ".ndjson"),
+        detect=lambda record: isinstance(record.get("data"), dict),
+        reader=lambda path, _files, report: read_labelstudio(path, report),
+        writer=lambda out, report, _options: LabelStudioWriter(out, report),
+    ),
+    Format(
         name="spacy",
         title="spaCy DocBin (.spacy, for spacy train)",
         purpose="spaCy's binary training data (`DocBin`): `doc.ents` and the span group `sc`",
@@ -229,6 +251,38 @@ FORMATS: tuple[Format, ...] = (
         suffixes=(".spacy",),
         reader=lambda path, _files, report: read_docbin(path, report),
         path_writer=lambda path, report, options, _labels: DocBinWriter(path, report, options.spacy_lang),
+    ),
+    Format(
+        name="hf",
+        title="Hugging Face token classification (dataset folder)",
+        purpose="Hugging Face token classification: `tokens` and `ner_tags` (a `ClassLabel`)",
+        hint="A folder datasets.load_dataset reads; overlapping spans and notes are left out (counted).",
+        consumers="`datasets.load_dataset(FOLDER)` (features from its card), transformers' `id2label`",
+        cannot_hold=(
+            "overlapping spans, spans off token boundaries, notes, the text's spacing, titles, meta, status"
+        ),
+        warnings="—",
+        round_trip="— (export only)",
+        folder=True,
+        suffixes=(".jsonl", ".md", ".json"),
+        path_writer=lambda root, report, options, labels: HfTokenWriter(
+            root,
+            report,
+            labels if labels is not None else LabelSet(()),
+            root.name if options.split else "train",
+        ),
+    ),
+    Format(
+        name="csv",
+        title="CSV/TSV documents (a header row, a text column)",
+        purpose="documents as table rows: a text column, optional id and title columns, the rest meta",
+        hint="One document per row; --text-column, --id-column, --title-column name the columns.",
+        consumers="—",
+        cannot_hold="spans (import only)",
+        warnings="—",
+        round_trip="—",
+        suffixes=(".csv", ".tsv"),
+        documents=read_csv_documents,
     ),
     Format(
         name="text",
@@ -247,7 +301,9 @@ BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
 #: Formats ``annotator export --format`` writes, the native one first (the default).
 EXPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.exports)
 #: Formats ``annotator import --format`` reads ("text": plain documents, no spans).
-IMPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.reader is not None or f.name == "text")
+IMPORT_FORMATS: tuple[str, ...] = tuple(
+    f.name for f in FORMATS if f.reader is not None or f.documents is not None or f.name == "text"
+)
 #: Formats exported as a folder of files.
 FOLDER_FORMATS: frozenset[str] = frozenset(f.name for f in FORMATS if f.folder)
 #: Every suffix a folder import looks for (brat's ``.ann`` folders are found separately).
@@ -270,6 +326,15 @@ def detect_json(record: dict[str, Any]) -> str:
         if fmt.detect is not None and fmt.detect(record):
             return fmt.name
     return "text"
+
+
+def detect_json_file(path: Path) -> str:
+    """The format of a JSON file: a ``.json`` file holding a JSON array is a Label Studio export,
+    JSON Lines go by their first record (:func:`detect_json`)."""
+    if starts_as_array(path):
+        return "labelstudio"
+    record = first_json_record(path)
+    return "text" if record is None else detect_json(record)
 
 
 def markdown_table() -> str:
