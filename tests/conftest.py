@@ -76,8 +76,9 @@ def no_qt_started(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 #: Markers whose tests run only when the ``-m`` expression names them: the long reliability runs,
-#: the desktop bundle build and the real doccano (a virtual environment of its own).
-ON_REQUEST = ("stress", "bundle", "doccano")
+#: the desktop bundle build, the real doccano and the real Label Studio server (each a virtual environment
+#: of its own).
+ON_REQUEST = ("stress", "bundle", "doccano", "labelstudio")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,7 +1,8 @@
 """Label Studio JSON tasks: into the most used open-source annotation server and back.
 
-One task per document: ``data`` holds ``text`` (plus ``doc_id``, ``title``, ``meta`` and the
-names of the layers, ``annotator_layers``), ``annotations`` one entry per annotator layer and
+One task per document: ``data`` holds ``text`` (plus ``doc_id``, ``title``, ``meta``, the names
+of the layers, ``annotator_layers``, and their statuses, ``annotator_statuses``; Label Studio keeps
+``data`` as it is through its import and export), ``annotations`` one entry per annotator layer and
 ``predictions`` one per suggestion layer (``suggest-SOURCE``, ``model_version`` SOURCE). A span is a
 result ``{"from_name": "label", "to_name": "text", "type": "labels", "value": {"start", "end",
 "text", "labels": [label]}}`` with code-point offsets, as current Label Studio writes them.
@@ -34,7 +35,9 @@ from annotator.core.formats.records import (
     describe,
     shown,
 )
-from annotator.core.model import GOLD_LAYER, LabelSet
+from annotator.core.model import GOLD_LAYER, LabelSet, Status
+
+STATUSES = frozenset(status.value for status in Status)
 
 #: Layers whose spans are a suggestion source's proposals (``annotator suggest`` names them so).
 SUGGEST_PREFIX = "suggest-"
@@ -46,6 +49,10 @@ NEITHER = (
 )
 CANCELLED = "Label Studio annotations that were skipped (cancelled) in Label Studio"
 OTHER_RESULTS = "Label Studio results that are not text labels (choices, relations, text areas...)"
+PREDICTION_IDS = (
+    "Label Studio predictions exported as ids only (its default JSON export leaves their results out;"
+    " export a snapshot with predictions included to bring them)"
+)
 UTF16_READ = "Label Studio tasks with UTF-16 offsets (an earlier Label Studio), converted to code points"
 
 
@@ -96,6 +103,7 @@ class LabelStudioWriter:
         annotations: list[dict[str, Any]] = []
         predictions: list[dict[str, Any]] = []
         layers: list[str] = []
+        statuses: list[str | None] = []
         for record in self.pending:
             if record.annotator is None:
                 continue
@@ -110,6 +118,7 @@ class LabelStudioWriter:
                 predictions.append({"model_version": version, "result": results})
             else:
                 layers.append(record.annotator)
+                statuses.append(record.status)
                 annotations.append({"result": results, "ground_truth": record.annotator == GOLD_LAYER})
         data: dict[str, Any] = {
             "text": text,
@@ -117,6 +126,7 @@ class LabelStudioWriter:
             "title": first.title,
             "meta": first.meta,
             "annotator_layers": layers,
+            "annotator_statuses": statuses,
         }
         task = {"data": data, "annotations": annotations, "predictions": predictions}
         self.out.write(("\n" if self.tasks == 0 else ",\n") + json.dumps(task, ensure_ascii=False))
@@ -230,7 +240,7 @@ def read_labelstudio(path: Path, report: TransferReport) -> Iterator[CorpusRecor
         given = data.get("meta")
         meta: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
         for key, value in data.items():
-            if key not in ("text", "doc_id", "id", "title", "meta", "annotator_layers"):
+            if key not in ("text", "doc_id", "id", "title", "meta", "annotator_layers", "annotator_statuses"):
                 meta[key] = value
         check_meta(path, None, meta)
         annotations = task.get("annotations", task.get("completions", []))
@@ -238,7 +248,11 @@ def read_labelstudio(path: Path, report: TransferReport) -> Iterator[CorpusRecor
         if not isinstance(annotations, list) or not isinstance(predictions, list):
             raise InputError(path, f"{where}: 'annotations' and 'predictions' must be lists")
         names = data.get("annotator_layers")
+        statuses = data.get("annotator_statuses")
+        if not isinstance(statuses, list) or len(statuses) != len(annotations):
+            statuses = [None] * len(annotations)
         layers: list[tuple[str, Any]] = []
+        status_of: dict[str, str] = {}
         for index, annotation in enumerate(annotations):
             if isinstance(annotation, dict) and annotation.get("was_cancelled"):
                 report.leave_out(CANCELLED, f"{path.name} {where}")
@@ -253,7 +267,19 @@ def read_labelstudio(path: Path, report: TransferReport) -> Iterator[CorpusRecor
                     f"labelstudio-{by}" if isinstance(by, int) else by if isinstance(by, str) else path.stem
                 )
             layers.append((name, annotation))
+            status = statuses[index]
+            if status is not None:
+                if status not in STATUSES:
+                    raise InputError(
+                        path,
+                        f"{where}: unknown status {shown(status)} in 'annotator_statuses'"
+                        " (use todo, in_progress or done)",
+                    )
+                status_of[name] = status
         for prediction in predictions:
+            if isinstance(prediction, int) and not isinstance(prediction, bool):
+                report.leave_out(PREDICTION_IDS, f"{path.name} {where} ({doc_id}): prediction {prediction}")
+                continue
             version = prediction.get("model_version") if isinstance(prediction, dict) else None
             layers.append((SUGGEST_PREFIX + (str(version) if version else "labelstudio"), prediction))
         found = [(name, _spans_of(path, f"{where} ({name})", text, entry, report)) for name, entry in layers]
@@ -281,7 +307,7 @@ def read_labelstudio(path: Path, report: TransferReport) -> Iterator[CorpusRecor
                 title if isinstance(title, str) else None,
                 text,
                 name,
-                None,
+                status_of.get(name),
                 sorted(set(tuples)),
                 meta,
                 path=path,
