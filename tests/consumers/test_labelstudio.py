@@ -17,6 +17,7 @@ from annotator.core.formats.labelstudio import (
     NEITHER,
     NOTES,
     OTHER_RESULTS,
+    PREDICTION_IDS,
     UTF16_READ,
     labeling_config,
     utf16_to_code_points,
@@ -215,3 +216,19 @@ def test_the_command_line_writes_the_labeling_config(tmp_path: Path) -> None:
     value = task["annotations"][0]["result"][0]["value"]
     assert (value["start"], value["end"], value["text"]) == (7, 10, "met")  # code points, not UTF-16
     assert ET.fromstring(config.read_text(encoding="utf-8")).tag == "View"
+
+
+def test_predictions_listed_by_id_are_reported_and_statuses_come_back(
+    awkward: Project, tmp_path: Path
+) -> None:
+    """Label Studio's default JSON export lists predictions by id (seen with a real server)."""
+    path = tmp_path / "ls.json"
+    export(awkward, path, "labelstudio")
+    exported = tasks(path)
+    for task in exported:
+        task["predictions"] = [7]
+    path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    with Project.open(tmp_path / "back.db") as back:
+        report = import_corpus(back, [path], ImportOptions(add_labels=True))
+        assert report.left_out[PREDICTION_IDS] == len(exported)
+        assert back.status("cjk", "alice") == awkward.status("cjk", "alice") == "done"
