@@ -259,12 +259,71 @@ class FindMarks(Layer):
             )
 
 
+class ProposalMarks(Layer):
+    """Proposals: a dashed outline in the label's colour, no fill and no underline, so they can
+    never be taken for spans; the current one (Tab) drawn thicker with its label name beside it.
+    They are only drawn, never in the layer, until accepted."""
+
+    view: ArticleView
+
+    def paint(self, painter: QPainter, area: QRect) -> None:
+        view = self.view
+        suggestions = view.suggestions
+        if suggestions is None or not suggestions.proposals:
+            return
+        current = suggestions.current
+        for block, shift in view.visible_blocks(area):
+            bounds = view.block_code_points(block)
+            if bounds is None:
+                continue
+            for proposal in suggestions.proposals_between(*bounds):
+                color = view.label_color(proposal.label)
+                chosen = proposal == current
+                pen = QPen(color, 2.4 if chosen else 1.3, Qt.DashLine)
+                pen.setDashPattern([3, 2] if not chosen else [4, 2])
+                painter.setPen(pen)
+                painter.setBrush(Qt.NoBrush)
+                start, end = max(proposal.start, bounds[0]), min(proposal.end, bounds[1])
+                first = True
+                for segment, _line in view.block_segments(block, shift, start, end):
+                    rect = QRectF(
+                        segment.x1 - 1.5,
+                        segment.top + 1,
+                        segment.x2 - segment.x1 + 3,
+                        segment.bottom - segment.top - 1,
+                    )
+                    painter.drawRoundedRect(rect, 4, 4)
+                    if chosen and first:
+                        self._tag(painter, rect, proposal.label, color)
+                    first = False
+
+    def _tag(self, painter: QPainter, rect: QRectF, label: str, color: QColor) -> None:
+        """The current proposal's label name in a small dashed tag at its top left."""
+        font = QFont(self.view.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.6))
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        name = one_line(label, 24) + "?"
+        tag = QRectF(rect.left(), rect.top() - metrics.height() - 1, metrics.horizontalAdvance(name) + 8, metrics.height())
+        painter.save()
+        painter.setFont(font)
+        painter.setBrush(self.view.palette().base())
+        pen = QPen(color, 1, Qt.DashLine)
+        painter.setPen(pen)
+        painter.drawRoundedRect(tag, 3, 3)
+        painter.setPen(color.darker(130))
+        painter.drawText(tag, Qt.AlignCenter, name)
+        painter.restore()
+
+
 class ArticleView(CodePointTextView):
     """The article, read-only, with the open layer's spans painted on it; reports clicks."""
 
     span_clicked = Signal(object)  # span id or None
     span_resize_requested = Signal(int, int, int)  # span id, new start, new end (code points)
     escaped = Signal()
+    #: Tab (1) / Shift+Tab (-1) while the document has proposals.
+    proposal_step_requested = Signal(int)
 
     #: Pixels either side of a boundary of the selected span that pick it up for dragging.
     EDGE_GRAB = 5
@@ -281,6 +340,9 @@ class ArticleView(CodePointTextView):
         self.spans = self.add_layer(SpanMarks(self))
         self.names = self.add_layer(LabelNames(self))
         self.find_marks = self.add_layer(FindMarks(self))
+        #: The window's suggestions (a SuggestionController), once it has them.
+        self.suggestions = None
+        self.proposal_marks = self.add_layer(ProposalMarks(self))
         self.set_labels(labels)
         session.document_loaded.connect(self.show_document)
         session.spans_added.connect(self._spans_touched)
@@ -502,12 +564,46 @@ class ArticleView(CodePointTextView):
             nxt = candidates[0]
         self.span_clicked.emit(nxt)
 
+    def proposal_tooltip_lines(self, offset: int) -> list[str]:
+        """Tooltip lines of the proposals at ``offset``: label, text, source and why."""
+        suggestions = self.suggestions
+        if suggestions is None:
+            return []
+        lines = []
+        for proposal in suggestions.proposals_at(offset):
+            covered = one_line(proposal.text_in(self.session.text), 60)
+            color = self.label_color(proposal.label).name()
+            why = f" · {rich(one_line(proposal.detail, 120))}" if proposal.detail else ""
+            score = f" · score {proposal.score:.2f}" if proposal.score is not None else ""
+            lines.append(
+                f"<span style='color:{color}'>┆</span> proposed <b>{rich(proposal.label)}</b> "
+                f"“{rich(covered)}”<br>&nbsp;&nbsp;from <b>{rich(proposal.source)}</b>{why}{score}"
+                "<br>&nbsp;&nbsp;<i>Enter accept · digit other label · Backspace reject</i>"
+            )
+        return lines
+
+    def event(self, event) -> bool:
+        # Tab and Shift+Tab walk the proposals while the document has any; without proposals
+        # they move the focus as everywhere else (F6 always does).
+        if (
+            event.type() == QEvent.KeyPress
+            and event.key() in (Qt.Key_Tab, Qt.Key_Backtab)
+            and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)
+            and self.suggestions is not None
+            and self.suggestions.proposals
+        ):
+            self.proposal_step_requested.emit(-1 if event.key() == Qt.Key_Backtab else 1)
+            return True
+        return super().event(event)
+
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
-            spans = self.session.spans_at(self.offset_at(event.pos()))
-            if spans:
+            offset = self.offset_at(event.pos())
+            spans = self.session.spans_at(offset)
+            proposed = self.proposal_tooltip_lines(offset)
+            if spans or proposed:
                 # Rich text of our own, every user string in it escaped and bidi-isolated.
-                lines = []
+                lines = list(proposed)
                 for span in spans:
                     covered = one_line(self.session.text[span.start : span.end], 60)
                     color = self.label_color(span.label).name()
@@ -534,4 +630,4 @@ class ArticleView(CodePointTextView):
         super().keyPressEvent(event)
 
 
-__all__ = ["ArticleView", "FindMarks", "LabelNames", "SpanHighlighter", "SpanMarks"]
+__all__ = ["ArticleView", "FindMarks", "LabelNames", "ProposalMarks", "SpanHighlighter", "SpanMarks"]
