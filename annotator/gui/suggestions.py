@@ -578,8 +578,15 @@ class SuggestionController(QObject):
         if folder is None:
             self.message.emit("An in-memory project has no folder for models")
             return False
+        try:
+            iterations = max(1, int(self.option("iterations", "15")))
+        except ValueError:
+            iterations = 15
         settings = TrainingSettings(
-            layer=self.annotator, labels=tuple(self.project.labels().names), threshold=self.threshold
+            layer=self.annotator,
+            labels=tuple(self.project.labels().names),
+            threshold=self.threshold,
+            iterations=iterations,
         )
         try:
             self.job = TrainingJob.start(self._training_documents(), settings, folder)
