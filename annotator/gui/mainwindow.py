@@ -134,6 +134,8 @@ class MainWindow(SpanEditing, QMainWindow):
         self.suggestions_dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)
         self.addDockWidget(Qt.RightDockWidgetArea, self.suggestions_dock)
         self.suggestions_dock.hide()
+        self.suggestions_dock.setMinimumWidth(300)
+        self.resizeDocks([self.suggestions_dock], [340], Qt.Horizontal)
 
         self.commands = ActionTable(self, COMMANDS)
         self.commands.bind_widgets(self)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -85,8 +86,11 @@ class SuggestionsPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         outer.addWidget(scroll)
         body = QWidget()
+        # As wide as the dock, never wider (long names are elided, rows wrap).
+        body.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         scroll.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -145,10 +149,11 @@ class SuggestionsPanel(QWidget):
                 form = QFormLayout()
                 self.spacy_name = QLineEdit()
                 self.spacy_name.setObjectName("spacyName")
-                self.spacy_name.setPlaceholderText("package name or folder, e.g. en_core_web_sm")
+                self.spacy_name.setPlaceholderText("package or folder")
+                self.spacy_name.setToolTip("An installed spaCy package (e.g. en_core_web_sm) or a pipeline folder")
                 self.spacy_map = QLineEdit()
                 self.spacy_map.setObjectName("spacyMap")
-                self.spacy_map.setPlaceholderText("default: PERSON,ORG,GPE,NORP=actor; CARDINAL,…=number")
+                self.spacy_map.setPlaceholderText("default OntoNotes mapping")
                 self.spacy_map.setToolTip("NAME=label, comma-separated (e.g. PERSON=actor, MONEY=number)")
                 form.addRow("Pipeline", self.spacy_name)
                 form.addRow("Mapping", self.spacy_map)
@@ -169,6 +174,8 @@ class SuggestionsPanel(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("proposalList")
         self.list.setMinimumHeight(120)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.ElideMiddle)
         self.list.itemClicked.connect(self._item_picked)
         self.list.itemActivated.connect(self._item_activated)
         here_layout.addWidget(self.list, 1)
@@ -290,10 +297,13 @@ class SuggestionsPanel(QWidget):
             if state.error:
                 text = state.error
             elif state.source is not None:
-                text = state.source.name + ("" if not state.notes else " — " + "; ".join(state.notes))
+                text = state.source.name
+                if state.notes:
+                    text += " — " + "; ".join(state.notes)
             else:
                 text = "off"
             self.notes[name].setText(one_line(text, 400))
+        self._show_memory_note()
         for widget, option in (
             (self.ignore_case, "memory_ignore_case"),
             (self.include_gold, "memory_gold"),
@@ -334,6 +344,7 @@ class SuggestionsPanel(QWidget):
             self._show_current()
             return
         self._listed = proposals
+        self._show_memory_note()
         text = controller.session.text
         counts: dict[str, int] = {}
         for proposal in proposals:
@@ -374,7 +385,15 @@ class SuggestionsPanel(QWidget):
             self.list.scrollToItem(self.list.item(row))
         self.list.blockSignals(False)
 
+    def _show_memory_note(self) -> None:
+        state = self.controller.states.get("memory")
+        memory = getattr(state.source, "memory", None) if state is not None else None
+        if memory is not None and not state.error:
+            layers = " and ".join(getattr(state.source, "layers", ()))
+            self.notes["memory"].setText(f"learns from {layers}: {len(memory)} string(s) known")
+
     def show_tallies(self) -> None:
+        self._show_memory_note()
         rows = [
             [t.source, str(t.accepted), str(t.rejected), _percent(t.precision)]
             for t in self.controller.tallies()
