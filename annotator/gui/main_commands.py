@@ -240,10 +240,7 @@ COMMANDS: tuple[Row, ...] = (
         separator=True,
     ),
     # Suggestions
-    Keys(
-        "Tab / Shift+Tab (in the article, while it shows proposals)",
-        "Next / previous proposal (with none, Tab moves the focus; F6 always does)",
-    ),
+    Keys("Tab / Shift+Tab", "Next / previous proposal (without proposals: the focus moves)"),
     Command(
         "next_proposal",
         "&Next proposal",

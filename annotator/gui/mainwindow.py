@@ -152,7 +152,7 @@ class MainWindow(SpanEditing, QMainWindow):
         self._rebuild_label_actions()
         self.text_view.set_zoom(settings.zoom)
         self.snap_action.setChecked(settings.snapping)
-        self.suggestions_panel_action.setChecked(settings.text_value("view/suggestions_panel", "1") == "1")
+        self.suggestions_panel_action.setChecked(settings.text_value("view/suggestions_panel", "0") == "1")
         self.label_names_action.setChecked(settings.label_names)
         self._restore_window_state()
         self.documents.set_filter(settings.status_filter)
