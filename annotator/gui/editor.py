@@ -272,30 +272,50 @@ class ProposalMarks(Layer):
         if suggestions is None or not suggestions.proposals:
             return
         current = suggestions.current
+        offsets = view.offsets
+        painter.save()
+        # Straight, cosmetic dashes without antialiasing: hundreds per page stay cheap to draw.
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setBrush(Qt.NoBrush)
+        pens: dict[tuple[str, bool], QPen] = {}
+        tag = None
         for block, shift in view.visible_blocks(area):
             bounds = view.block_code_points(block)
             if bounds is None:
                 continue
+            layout = block.layout()
+            origin = layout.position() + shift
+            position = block.position()
             for proposal in suggestions.proposals_between(*bounds):
-                color = view.label_color(proposal.label)
                 chosen = proposal == current
-                pen = QPen(color, 2.4 if chosen else 1.3, Qt.DashLine)
-                pen.setDashPattern([3, 2] if not chosen else [4, 2])
+                pen = pens.get((proposal.label, chosen))
+                if pen is None:
+                    pen = QPen(view.label_color(proposal.label), 2 if chosen else 1, Qt.DashLine)
+                    pen.setDashPattern([4, 2] if chosen else [3, 2])
+                    pens[(proposal.label, chosen)] = pen
                 painter.setPen(pen)
-                painter.setBrush(Qt.NoBrush)
-                start, end = max(proposal.start, bounds[0]), min(proposal.end, bounds[1])
-                first = True
-                for segment, _line in view.block_segments(block, shift, start, end):
-                    rect = QRectF(
-                        segment.x1 - 1.5,
-                        segment.top + 1,
-                        segment.x2 - segment.x1 + 3,
-                        segment.bottom - segment.top - 1,
-                    )
-                    painter.drawRoundedRect(rect, 4, 4)
-                    if chosen and first:
-                        self._tag(painter, rect, proposal.label, color)
-                    first = False
+                s = offsets.to_utf16(max(proposal.start, bounds[0])) - position
+                e = offsets.to_utf16(min(proposal.end, bounds[1])) - position
+                first_line = layout.lineForTextPosition(s)
+                last_line = layout.lineForTextPosition(max(s, e - 1))
+                if not first_line.isValid() or not last_line.isValid():
+                    continue
+                for number in range(first_line.lineNumber(), last_line.lineNumber() + 1):
+                    line = layout.lineAt(number)
+                    line_start = line.textStart()
+                    line_end = line_start + line.textLength()
+                    x1 = origin.x() + _line_x(line, max(s, line_start))
+                    x2 = origin.x() + _line_x(line, min(e, line_end))
+                    top = origin.y() + line.y()
+                    rect = QRectF(min(x1, x2) - 1.5, top + 1, abs(x2 - x1) + 3, line.height() - 1)
+                    painter.drawRect(rect)
+                    if chosen and tag is None:
+                        tag = (rect, proposal.label, pen.color())
+        painter.restore()
+        if tag is not None:
+            painter.save()
+            self._tag(painter, *tag)
+            painter.restore()
 
     def _tag(self, painter: QPainter, rect: QRectF, label: str, color: QColor) -> None:
         """The current proposal's label name in a small dashed tag at its top left."""
@@ -629,5 +649,11 @@ class ArticleView(CodePointTextView):
             return
         super().keyPressEvent(event)
 
+
+
+
+def _line_x(line, position: int) -> float:
+    result = line.cursorToX(position)
+    return float(result[0] if isinstance(result, tuple) else result)
 
 __all__ = ["ArticleView", "FindMarks", "LabelNames", "ProposalMarks", "SpanHighlighter", "SpanMarks"]

@@ -337,7 +337,15 @@ class SuggestionsPanel(QWidget):
         if current in names:
             self.accept_source.setCurrentText(current)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._listed = None  # not kept current while hidden
+        self.show_proposals()
+        self.show_tallies()
+
     def show_proposals(self) -> None:
+        if not self.isVisible():
+            return  # shown again when the panel is opened
         controller = self.controller
         proposals = controller.proposals
         if proposals is self._listed:  # only the current proposal changed
