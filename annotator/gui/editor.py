@@ -324,7 +324,12 @@ class ProposalMarks(Layer):
         font.setBold(True)
         metrics = QFontMetricsF(font)
         name = one_line(label, 24) + "?"
-        tag = QRectF(rect.left(), rect.top() - metrics.height() - 1, metrics.horizontalAdvance(name) + 8, metrics.height())
+        tag = QRectF(
+            rect.left(),
+            rect.top() - metrics.height() - 1,
+            metrics.horizontalAdvance(name) + 8,
+            metrics.height(),
+        )
         painter.save()
         painter.setFont(font)
         painter.setBrush(self.view.palette().base())
@@ -650,10 +655,9 @@ class ArticleView(CodePointTextView):
         super().keyPressEvent(event)
 
 
-
-
 def _line_x(line, position: int) -> float:
     result = line.cursorToX(position)
     return float(result[0] if isinstance(result, tuple) else result)
+
 
 __all__ = ["ArticleView", "FindMarks", "LabelNames", "ProposalMarks", "SpanHighlighter", "SpanMarks"]

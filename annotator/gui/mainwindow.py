@@ -379,7 +379,11 @@ class MainWindow(SpanEditing, QMainWindow):
         """Redraw the proposals; the keys that act on the current one work only when there is one."""
         controller = self.suggestions
         current = controller.current
-        for action in (self.accept_proposal_action, self.reject_proposal_action, self.accept_all_proposals_action):
+        for action in (
+            self.accept_proposal_action,
+            self.reject_proposal_action,
+            self.accept_all_proposals_action,
+        ):
             action.setEnabled(current is not None)
         for action in (self.next_proposal_action, self.previous_proposal_action):
             action.setEnabled(bool(controller.proposals))
@@ -481,6 +485,7 @@ class MainWindow(SpanEditing, QMainWindow):
             self.open_initial_document()
         else:
             self.session.refresh()
+        self.suggestions.rebuild()  # the memory learns what was saved elsewhere, in any document
         self._update_status()
         self.statusBar().showMessage("Updated with changes saved by another program", 6000)
         return True
@@ -489,6 +494,8 @@ class MainWindow(SpanEditing, QMainWindow):
         """The review window (same connection) changed gold: show it if this is the gold layer."""
         self.reload_documents()
         self.session.refresh()
+        if self.suggestions.option("memory_gold") == "1":
+            self.suggestions.rebuild()  # the memory learns from gold too
         self._update_status()
 
     # -- saving state -------------------------------------------------------------------------

@@ -270,14 +270,14 @@ class LayerSession(QObject):
         self._push(SpansCommand(self, doc_id, f"{verb} {label} “{_excerpt(span, self.text)}”", added=[span]))
         return span
 
-    def create_proposed(
-        self, proposed: Sequence[tuple[int, int, str, str]], description: str
-    ) -> list[Span]:
+    def create_proposed(self, proposed: Sequence[tuple[int, int, str, str]], description: str) -> list[Span]:
         """Accepted proposals (start, end, label, source) in one transaction and one undo step."""
         if self.document is None or not proposed:
             return []
         doc_id = self.document.id
-        news = [NewSpan(doc_id, self.annotator, s, e, label, None, source) for s, e, label, source in proposed]
+        news = [
+            NewSpan(doc_id, self.annotator, s, e, label, None, source) for s, e, label, source in proposed
+        ]
         created = self._write(lambda: self.project.add_spans(news, skip_duplicates=True))
         if not created:
             return []

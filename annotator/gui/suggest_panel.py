@@ -150,7 +150,9 @@ class SuggestionsPanel(QWidget):
                 self.spacy_name = QLineEdit()
                 self.spacy_name.setObjectName("spacyName")
                 self.spacy_name.setPlaceholderText("package or folder")
-                self.spacy_name.setToolTip("An installed spaCy package (e.g. en_core_web_sm) or a pipeline folder")
+                self.spacy_name.setToolTip(
+                    "An installed spaCy package (e.g. en_core_web_sm) or a pipeline folder"
+                )
                 self.spacy_map = QLineEdit()
                 self.spacy_map.setObjectName("spacyMap")
                 self.spacy_map.setPlaceholderText("default OntoNotes mapping")
@@ -184,7 +186,9 @@ class SuggestionsPanel(QWidget):
         self.accept_source.setObjectName("acceptAllSource")
         self.accept_all_button = QPushButton("Accept all")
         self.accept_all_button.setObjectName("acceptAllButton")
-        self.accept_all_button.setToolTip("Accept every proposal of this source in this document (one undo step)")
+        self.accept_all_button.setToolTip(
+            "Accept every proposal of this source in this document (one undo step)"
+        )
         self.accept_all_button.clicked.connect(self._accept_all)
         accept_row.addWidget(self.accept_source, 1)
         accept_row.addWidget(self.accept_all_button)
@@ -319,7 +323,13 @@ class SuggestionsPanel(QWidget):
         if model is not None and model.scores:
             withheld = set(model.withheld)
             rows = [
-                [label, _score(s.precision), _score(s.recall), _score(s.f1), "no" if label in withheld else "yes"]
+                [
+                    label,
+                    _score(s.precision),
+                    _score(s.recall),
+                    _score(s.f1),
+                    "no" if label in withheld else "yes",
+                ]
                 for label, s in model.scores.items()
             ]
             self._fill(self.score_table, rows)

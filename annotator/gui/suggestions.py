@@ -594,7 +594,9 @@ class SuggestionController(QObject):
             if not automatic:
                 self._training("error", 0, 0, str(exc))
             return False
-        self._training("running", 0, 0, "retraining: enough new documents are done" if automatic else "starting")
+        self._training(
+            "running", 0, 0, "retraining: enough new documents are done" if automatic else "starting"
+        )
         self._timer.start()
         return True
 
@@ -615,7 +617,9 @@ class SuggestionController(QObject):
         for event in job.poll():
             if event.kind == "progress":
                 loss = f", loss {event.loss:.1f}" if event.loss is not None else ""
-                self._training("running", event.step, event.total, f"pass {event.step} of {event.total}{loss}")
+                self._training(
+                    "running", event.step, event.total, f"pass {event.step} of {event.total}{loss}"
+                )
             elif event.kind in ("started", "evaluated"):
                 self._training("running", *self.training_state[1:3], event.message or event.kind)
             elif event.kind in ("done", "error", "cancelled"):
@@ -626,7 +630,9 @@ class SuggestionController(QObject):
                     self._training("done", 1, 1, event.message or "trained")
                     self.rebuild()  # propose from the new model
                 else:
-                    text = event.message or ("cancelled: the previous model stays" if event.kind == "cancelled" else "failed")
+                    text = event.message or (
+                        "cancelled: the previous model stays" if event.kind == "cancelled" else "failed"
+                    )
                     self._training(event.kind, 0, 0, text)
                 return
 

@@ -48,8 +48,8 @@ def measure(app, window) -> dict[str, float]:  # type: ignore[no-untyped-def]
     window.open_find()
     field = window.find_bar.focusWidget() or window.find_bar
     for i in range(ROUNDS):
-        if i % 8 == 0:
-            field.clear() if hasattr(field, "clear") else None
+        if i % 8 == 0 and hasattr(field, "clear"):
+            field.clear()
             app.processEvents()
         t0 = time.perf_counter()
         QTest.keyClick(field, "aeiounrst"[i % 9])
@@ -163,7 +163,9 @@ def run() -> dict[str, object]:
             for doc in docs:
                 controller.worker.request(-1, model, doc.id, doc.text)
         results["while_predicting"] = measure(app, window)
-        results["worker_still_busy_after"] = bool(controller.worker.busy or controller.worker._requests.qsize())
+        results["worker_still_busy_after"] = bool(
+            controller.worker.busy or controller.worker._requests.qsize()
+        )
         window.close()
         project.close()
     for phase in ("while_training", "while_predicting"):

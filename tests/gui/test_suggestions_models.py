@@ -38,7 +38,8 @@ def test_a_spacy_pipeline_proposes_from_the_worker_thread(make_window, tmp_path:
     controller = window.suggestions
     # The first look shows nothing from the pipeline: it is computed in the worker.
     qtbot.waitUntil(lambda: len(controller.proposals) == 3, timeout=60_000)
-    assert controller.worker._thread is not None and controller.worker._thread.is_alive()
+    assert controller.worker._thread is not None
+    assert controller.worker._thread.is_alive()
     found = [(p.text_in(window.session.text), p.label, p.source) for p in controller.proposals]
     assert found == [
         ("Robert Wood", "actor", "spacy:ruler"),
@@ -57,7 +58,8 @@ def test_a_mapping_onto_an_unknown_label_is_refused_with_its_name(make_window, t
     _options(settings, project, spacy_on="1", spacy_name=str(pipeline), spacy_map="PERSON=villain")
     window = make_window(project)
     state = window.suggestions.states["spacy"]
-    assert state.source is None and "villain" in state.error
+    assert state.source is None
+    assert "villain" in state.error
     window.suggestions_panel_action.setChecked(True)
     assert "villain" in window.suggestions_panel.notes["spacy"].text()
 
@@ -74,7 +76,9 @@ def _done_corpus(path: Path, count: int) -> Project:
     return project
 
 
-def test_train_in_the_background_then_model_proposals_and_scores(make_window, tmp_path: Path, settings, qtbot):
+def test_train_in_the_background_then_model_proposals_and_scores(
+    make_window, tmp_path: Path, settings, qtbot
+):
     project = _done_corpus(tmp_path / "work.db", 10)
     _options(settings, project, memory_on="0", patterns_on="0", model_on="1", iterations="4", threshold="0")
     window = make_window(project)
@@ -84,12 +88,14 @@ def test_train_in_the_background_then_model_proposals_and_scores(make_window, tm
     states: list[str] = []
     controller.training_changed.connect(lambda state, *_: states.append(state))
     window.train_model_action.trigger()
-    assert controller.training and not window.train_model_action.isEnabled()
+    assert controller.training
+    assert not window.train_model_action.isEnabled()
     assert window.cancel_training_action.isEnabled()
     qtbot.waitUntil(lambda: not controller.training, timeout=300_000)
     assert states[-1] == "done", controller.training_state
     model = controller.states["model"]
-    assert model.source is not None and model.source.name.startswith("model:alice@")
+    assert model.source is not None
+    assert model.source.name.startswith("model:alice@")
     assert set(model.scores) == {"actor", "claim", "denial", "number"}
     panel = window.suggestions_panel
     assert panel.score_table.rowCount() == 4
@@ -99,6 +105,16 @@ def test_train_in_the_background_then_model_proposals_and_scores(make_window, tm
     qtbot.waitUntil(lambda: not controller.engine.pending("zz-new"), timeout=60_000)
     assert not controller.computing
     assert {p.source for p in controller.proposals} <= {model.source.name}
+    # A stricter threshold withholds the labels below it: they are not proposed.
+    panel.threshold.setValue(1.0)
+    panel.threshold.editingFinished.emit()
+    strict = controller.states["model"]
+    assert set(strict.withheld) == {label for label, s in strict.scores.items() if (s.f1 or 0.0) < 1.0}
+    assert [
+        row for row in range(panel.score_table.rowCount()) if panel.score_table.item(row, 4).text() == "no"
+    ]
+    qtbot.waitUntil(lambda: not controller.engine.pending("zz-new"), timeout=60_000)
+    assert not {p.label for p in controller.proposals} & set(strict.withheld)
 
 
 def test_cancel_training_keeps_no_half_model(make_window, tmp_path: Path, settings, qtbot):
@@ -121,12 +137,15 @@ def test_too_few_done_documents_says_how_many(make_window, tmp_path: Path, setti
     window = make_window(project)
     assert not window.suggestions.train()
     state, _, _, message = window.suggestions.training_state
-    assert state == "error" and "7 more needed" in message
+    assert state == "error"
+    assert "7 more needed" in message
     window.suggestions_panel_action.setChecked(True)
     assert "7 more needed" in window.suggestions_panel.training_note.text()
 
 
-def test_retrains_by_itself_after_the_set_number_of_done_documents(make_window, tmp_path: Path, settings, qtbot):
+def test_retrains_by_itself_after_the_set_number_of_done_documents(
+    make_window, tmp_path: Path, settings, qtbot
+):
     project = _done_corpus(tmp_path / "work.db", 10)
     project.set_status("doc-09", "alice", Status.IN_PROGRESS)
     _options(settings, project, retrain_every="1", iterations="500")

@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from annotator.core.model import Status
 from annotator.core.store import Project
-from annotator.core.suggest.proposals import Proposal
 from tests.gui.conftest import project_with
 
 DOC1 = (
@@ -100,7 +98,9 @@ def test_enter_accepts_with_its_label_and_source_and_undo_redo(win, qtbot, corpu
     first = win.suggestions.current
     keys(qtbot, win, Qt.Key_Return)
     spans = corpus.spans("doc2", "alice")
-    assert [(s.start, s.end, s.label, s.source) for s in spans] == [(first.start, first.end, "actor", "memory")]
+    assert [(s.start, s.end, s.label, s.source) for s in spans] == [
+        (first.start, first.end, "actor", "memory")
+    ]
     assert first not in win.suggestions.proposals  # now a span, no longer a proposal
     assert win.suggestions.current == win.suggestions.proposals[0]  # went on to the next
     win.undo_action.trigger()
@@ -161,7 +161,8 @@ def test_backspace_with_a_selected_span_still_deletes_it(win, qtbot, corpus):
 def test_shift_enter_accepts_all_of_the_source_in_one_undo_step(win, qtbot, corpus):
     keys(qtbot, win, Qt.Key_Tab, (Qt.Key_Return, Qt.ShiftModifier))
     spans = corpus.spans("doc2", "alice")
-    assert len(spans) == 4 and {s.source for s in spans} == {"memory"}
+    assert len(spans) == 4
+    assert {s.source for s in spans} == {"memory"}
     assert win.suggestions.proposals == []
     assert win.undo_action.text() == "&Undo Accept 4 proposal(s) from memory"
     win.undo_action.trigger()
@@ -182,13 +183,15 @@ def test_memory_learns_the_moment_a_span_is_added_relabelled_or_deleted(win, qtb
     assert nebenzia.text_in(text) == "Vassily Nebenzia"
     keys(qtbot, win, Qt.Key_2)  # accepted as claim: memory now splits actor 1 · claim 1
     other = [p for p in win.suggestions.proposals if p.text_in(text) == "Vassily Nebenzia"]
-    assert len(other) == 1 and "claim 1" in other[0].detail
+    assert len(other) == 1
+    assert "claim 1" in other[0].detail
     # Deleting the span forgets it at once.
     span = next(s for s in corpus.spans("doc2", "alice") if s.label == "claim")
     win.select_span(span.id)
     keys(qtbot, win, Qt.Key_Delete)
     other = [p for p in win.suggestions.proposals if p.text_in(text) == "Vassily Nebenzia"]
-    assert len(other) == 2 and all(p.detail == "labelled actor 1×" for p in other)
+    assert len(other) == 2
+    assert all(p.detail == "labelled actor 1×" for p in other)
 
 
 def _render(view) -> QImage:
@@ -214,18 +217,25 @@ def test_proposals_are_drawn_dashed_without_fill_and_named_in_the_tooltip(win, q
     assert changed, "the proposal is drawn"
     # No fill: every pixel the proposal changed is on its outline, none inside it.
     for x, y in changed:
-        on_edge = min(abs(x - segment.x1), abs(x - segment.x2)) <= 4 or min(
-            abs(y - segment.top), abs(y - segment.bottom)
-        ) <= 4
+        on_edge = (
+            min(abs(x - segment.x1), abs(x - segment.x2)) <= 4
+            or min(abs(y - segment.top), abs(y - segment.bottom)) <= 4
+        )
         assert on_edge, (x, y)
     # Dashed: along the top edge the outline comes and goes.
     top = round(segment.top) + 1
-    row = [with_marks.pixel(x, top) != without.pixel(x, top) for x in range(round(segment.x1) + 4, round(segment.x2) - 4)]
-    assert any(row) and not all(row)
+    row = [
+        with_marks.pixel(x, top) != without.pixel(x, top)
+        for x in range(round(segment.x1) + 4, round(segment.x2) - 4)
+    ]
+    assert any(row)
+    assert not all(row)
     # Nothing of it is in the layer: no span, no tint.
     assert win.session.spans == {}
     lines = view.proposal_tooltip_lines(proposal.start)
-    assert len(lines) == 1 and "memory" in lines[0] and "labelled actor 1×" in lines[0]
+    assert len(lines) == 1
+    assert "memory" in lines[0]
+    assert "labelled actor 1×" in lines[0]
 
 
 def test_the_help_lists_the_new_keys_and_the_old_ones_stay(win):
@@ -270,7 +280,8 @@ def test_panel_switches_list_tallies_and_accept_all(win, qtbot, corpus):
     assert [panel.tally_table.item(0, c).text() for c in range(4)] == ["memory", "1", "1", "50%"]
     # The memory's switch: its proposals go, and come back.
     panel.switches["memory"].setChecked(False)
-    assert win.suggestions.proposals == [] and panel.list.count() == 0
+    assert win.suggestions.proposals == []
+    assert panel.list.count() == 0
     panel.switches["memory"].setChecked(True)
     assert panel.list.count() == 2
     # Accept all from the chosen source: one undo step.
@@ -280,3 +291,30 @@ def test_panel_switches_list_tallies_and_accept_all(win, qtbot, corpus):
     assert win.suggestions.proposals == []
     win.undo_action.trigger()
     assert len(corpus.spans("doc2", "alice")) == 1
+
+
+def test_spans_saved_by_another_program_teach_the_memory(win, corpus):
+    other = Project.open(corpus.path)
+    start = DOC1.index("Kyiv")
+    other.add_span("doc1", "alice", start, start + 4, "actor")
+    other.close()
+    assert "Kyiv" not in texts(win)
+    win.pick_up_external_changes()
+    assert win.suggestions.states["memory"].source.memory.vote("Kyiv") is not None
+    # doc2 has no "Kyiv"; doc3 neither: the memory knows it for the next document that does.
+    assert len(win.suggestions.states["memory"].source.memory) == 4
+
+
+def test_rejections_survive_a_new_window(make_window, corpus, settings):
+    for kind in ("patterns", "model", "spacy"):
+        settings.set_text_value(settings.project_key(corpus.path, f"suggest/{kind}_on"), "0")
+    first = make_window(corpus)
+    first.open_document("doc2")
+    rejected = first.suggestions.proposals[0]
+    first.suggestions.set_current(rejected)
+    first.reject_current_proposal()
+    first.close()
+    second = make_window(corpus)
+    second.open_document("doc2")
+    assert rejected not in second.suggestions.proposals
+    assert [r.key for r in corpus.rejections("doc2", "alice")] == [rejected.key]
