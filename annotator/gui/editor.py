@@ -266,26 +266,29 @@ class ProposalMarks(Layer):
 
     view: ArticleView
 
+    def __init__(self, view: ArticleView) -> None:
+        super().__init__(view)
+        self._cache: dict[tuple[int, int, int], list[tuple[float, float, float, float]]] = {}
+        self._cache_key: tuple[object, ...] = ()
+
     def paint(self, painter: QPainter, area: QRect) -> None:
         view = self.view
         suggestions = view.suggestions
         if suggestions is None or not suggestions.proposals:
             return
         current = suggestions.current
-        offsets = view.offsets
         painter.save()
         # Straight, cosmetic dashes without antialiasing: hundreds per page stay cheap to draw.
         painter.setRenderHint(QPainter.Antialiasing, False)
         painter.setBrush(Qt.NoBrush)
         pens: dict[tuple[str, bool], QPen] = {}
         tag = None
-        for block, shift in view.visible_blocks(area):
+        self._check_cache()
+        shift_x, shift_y = -view.horizontalScrollBar().value(), -view.verticalScrollBar().value()
+        for block, _shift in view.visible_blocks(area):
             bounds = view.block_code_points(block)
             if bounds is None:
                 continue
-            layout = block.layout()
-            origin = layout.position() + shift
-            position = block.position()
             for proposal in suggestions.proposals_between(*bounds):
                 chosen = proposal == current
                 pen = pens.get((proposal.label, chosen))
@@ -294,20 +297,8 @@ class ProposalMarks(Layer):
                     pen.setDashPattern([4, 2] if chosen else [3, 2])
                     pens[(proposal.label, chosen)] = pen
                 painter.setPen(pen)
-                s = offsets.to_utf16(max(proposal.start, bounds[0])) - position
-                e = offsets.to_utf16(min(proposal.end, bounds[1])) - position
-                first_line = layout.lineForTextPosition(s)
-                last_line = layout.lineForTextPosition(max(s, e - 1))
-                if not first_line.isValid() or not last_line.isValid():
-                    continue
-                for number in range(first_line.lineNumber(), last_line.lineNumber() + 1):
-                    line = layout.lineAt(number)
-                    line_start = line.textStart()
-                    line_end = line_start + line.textLength()
-                    x1 = origin.x() + _line_x(line, max(s, line_start))
-                    x2 = origin.x() + _line_x(line, min(e, line_end))
-                    top = origin.y() + line.y()
-                    rect = QRectF(min(x1, x2) - 1.5, top + 1, abs(x2 - x1) + 3, line.height() - 1)
+                for x, y, width, height in self._pieces(block, proposal, bounds):
+                    rect = QRectF(x + shift_x, y + shift_y, width, height)
                     painter.drawRect(rect)
                     if chosen and tag is None:
                         tag = (rect, proposal.label, pen.color())
@@ -316,6 +307,46 @@ class ProposalMarks(Layer):
             painter.save()
             self._tag(painter, *tag)
             painter.restore()
+
+    def _check_cache(self) -> None:
+        """Pieces are kept in document coordinates until the layout changes (a resize, zoom,
+        another document, label names shown)."""
+        view = self.view
+        key = (id(view.document()), view.viewport().width(), view.zoom_steps, view.names.visible)
+        if key != self._cache_key or len(self._cache) > 50_000:
+            self._cache_key = key
+            self._cache = {}
+
+    def _pieces(self, block, proposal, bounds: tuple[int, int]) -> list[tuple[float, float, float, float]]:
+        """The proposal's rectangles in ``block``, in document coordinates: one per line piece."""
+        key = (proposal.start, proposal.end, block.blockNumber())
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        offsets = self.view.offsets
+        layout = block.layout()
+        origin = layout.position()
+        position = block.position()
+        s = offsets.to_utf16(max(proposal.start, bounds[0])) - position
+        e = offsets.to_utf16(min(proposal.end, bounds[1])) - position
+        first_line = layout.lineForTextPosition(s)
+        last_line = layout.lineForTextPosition(max(s, e - 1))
+        found = []
+        if first_line.isValid() and last_line.isValid():
+            for number in range(first_line.lineNumber(), last_line.lineNumber() + 1):
+                line = layout.lineAt(number)
+                line_start = line.textStart()
+                line_end = line_start + line.textLength()
+                x1 = origin.x() + _line_x(line, max(s, line_start))
+                x2 = origin.x() + _line_x(line, min(e, line_end))
+                top = origin.y() + line.y()
+                found.append((min(x1, x2) - 1.5, top + 1, abs(x2 - x1) + 3, line.height() - 1))
+        if layout.lineCount():  # laid out: worth keeping
+            self._cache[key] = found
+        return found
+
+    def reset(self) -> None:
+        self._cache = {}
 
     def _tag(self, painter: QPainter, rect: QRectF, label: str, color: QColor) -> None:
         """The current proposal's label name in a small dashed tag at its top left."""
