@@ -389,6 +389,8 @@ class MainWindow(SpanEditing, QMainWindow):
             action.setEnabled(bool(controller.proposals))
         self.train_model_action.setEnabled(not controller.training)
         self.text_view.viewport().update()
+        if current is None and self.statusBar().currentMessage().startswith("Proposal "):
+            self.statusBar().clearMessage()
         if current is not None:
             position = controller.proposals.index(current) + 1 if current in controller.proposals else 0
             covered = one_line(current.text_in(self.session.text), 40)

@@ -185,6 +185,8 @@ class SuggestionController(QObject):
         self._doc_id: str | None = None
         self._generation = 0
         self._waiting: set[tuple[int, str, str]] = set()
+        #: The last status seen per document: retraining looks at documents newly marked done.
+        self._statuses: dict[str, Status] = {}
         self.worker = PredictionWorker(self)
         self.worker.computed.connect(self._computed)
         self.worker.failed.connect(self._failed)
@@ -255,6 +257,7 @@ class SuggestionController(QObject):
         """Open the sources again (settings, annotator, labels or the model changed)."""
         self._generation += 1
         self._waiting.clear()
+        self._statuses.clear()
         states: dict[str, SourceState] = {}
         for kind in SOURCE_KINDS:
             state = SourceState(kind.name, self.wanted(kind.name))
@@ -356,6 +359,8 @@ class SuggestionController(QObject):
             engine.close(self._doc_id)
         self._doc_id = doc_id
         self.current = None
+        if doc_id is not None:
+            self._statuses[doc_id] = self.project.status(doc_id, self.annotator)
         if doc_id is None:
             self._set_proposals([])
             return
@@ -390,7 +395,8 @@ class SuggestionController(QObject):
             self.message.emit(f"Suggestions from {name} failed: {message}")
             if self.engine is not None:
                 self.engine.supply(name, doc_id, [])  # not asked again for this document
-            self.proposals_changed.emit()
+            if doc_id == self.session.doc_id:
+                self._refresh_view()
 
     def _refresh_view(self) -> None:
         doc_id = self.session.doc_id
@@ -638,10 +644,13 @@ class SuggestionController(QObject):
 
     def _status_changed(self, doc_id: str) -> None:
         """A document was marked done: retrain when enough new ones are (the setting)."""
+        status = self.project.status(doc_id, self.annotator)
+        before = self._statuses.get(doc_id)
+        self._statuses[doc_id] = status
+        if status is not Status.DONE or before is Status.DONE:
+            return  # not newly done (span edits report the status too)
         every = self.retrain_every
         if not every or self.job is not None or self.project.path is None:
-            return
-        if self.project.status(doc_id, self.annotator) is not Status.DONE:
             return
         folder = self.models_folder()
         if folder is None:

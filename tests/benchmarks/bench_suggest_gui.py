@@ -10,8 +10,8 @@ repainted (the median of many, in milliseconds):
   proposals change), then undo it;
 * ``scrolling``: one page down, repainted (spans and proposals drawn).
 
-They are measured in three phases of the same run: **idle** (the baseline: nothing in the
-background), **while training** (the training child process at nice 10 busy with its passes)
+They are measured in four phases of the same run: **no suggestions** (every source off: what
+the window costs without them), **idle** (the baseline: sources on, nothing in the background), **while training** (the training child process at nice 10 busy with its passes)
 and **while predicting** (the worker thread computing the model's proposals for document after
 document). Run: ``python tests/benchmarks/bench_suggest_gui.py`` (prints one JSON object).
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-ROUNDS = 40
+ROUNDS = 60
 
 
 def _median_ms(times: list[float]) -> float:
@@ -125,6 +125,14 @@ def run() -> dict[str, object]:
         results["open_document_chars"] = len(window.session.text)
         results["proposals_in_open_document"] = len(controller.proposals)
 
+        # Baseline of the baselines: the same window with every source off.
+        wanted = {kind: controller.wanted(kind) for kind in ("memory", "patterns", "model", "spacy")}
+        for kind in wanted:
+            controller.set_wanted(kind, False)
+        results["no_suggestions"] = measure(app, window)
+        for kind, on in wanted.items():
+            controller.set_wanted(kind, on)
+        assert controller.proposals
         results["idle"] = measure(app, window)
 
         # While training: the child at nice 10, its passes under way.

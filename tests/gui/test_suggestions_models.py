@@ -156,3 +156,7 @@ def test_retrains_by_itself_after_the_set_number_of_done_documents(
     assert window.suggestions.training
     window.suggestions.cancel_training()
     qtbot.waitUntil(lambda: not window.suggestions.training, timeout=120_000)
+    # Editing a document that is already done does not start another training.
+    window.text_view.select_range(0, 6)
+    window.apply_label("claim")
+    assert not window.suggestions.training
