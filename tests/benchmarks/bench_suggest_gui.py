@@ -11,7 +11,8 @@ repainted (the median of many, in milliseconds):
 * ``scrolling``: one page down, repainted (spans and proposals drawn).
 
 They are measured in four phases of the same run: **no suggestions** (every source off: what
-the window costs without them), **idle** (the baseline: sources on, nothing in the background), **while training** (the training child process at nice 10 busy with its passes)
+the window costs without them), **idle** (the baseline: sources on, nothing in the background),
+**while training** (the training child process at nice 10 busy with its passes)
 and **while predicting** (the worker thread computing the model's proposals for document after
 document). Run: ``python tests/benchmarks/bench_suggest_gui.py`` (prints one JSON object).
 """
