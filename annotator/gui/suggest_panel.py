@@ -54,6 +54,11 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
+def _short(source: str) -> str:
+    """A source as a list names it: a model without its version (the tooltip has it)."""
+    return source.split("@", 1)[0]
+
+
 class FileChooser:
     """File and folder choosers, behind classmethods that tests replace."""
 
@@ -175,7 +180,7 @@ class SuggestionsPanel(QWidget):
         here_layout.addWidget(self.summary)
         self.list = QListWidget()
         self.list.setObjectName("proposalList")
-        self.list.setMinimumHeight(120)
+        self.list.setMinimumHeight(100)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.ElideMiddle)
         self.list.itemClicked.connect(self._item_picked)
@@ -276,7 +281,6 @@ class SuggestionsPanel(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        table.setMaximumHeight(150)
         return table
 
     @staticmethod
@@ -288,6 +292,16 @@ class SuggestionsPanel(QWidget):
                 if c:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 table.setItem(r, c, item)
+        table.resizeRowsToContents()
+        # As tall as its rows (up to six), so the groups below stay in sight.
+        shown = min(len(rows), 6)
+        height = table.horizontalHeader().height() + 2 * table.frameWidth() + 2
+        height += (
+            sum(table.rowHeight(r) for r in range(shown))
+            if shown
+            else table.verticalHeader().defaultSectionSize()
+        )
+        table.setFixedHeight(height)
 
     # -- showing ----------------------------------------------------------------------------
 
@@ -366,7 +380,8 @@ class SuggestionsPanel(QWidget):
         text = controller.session.text
         counts: dict[str, int] = {}
         for proposal in proposals:
-            counts[proposal.source] = counts.get(proposal.source, 0) + 1
+            short = _short(proposal.source)
+            counts[short] = counts.get(short, 0) + 1
         parts = [f"{n} from {name}" for name, n in counts.items()]
         waiting = " · the model is still reading this document…" if controller.computing else ""
         self.summary.setText(
@@ -378,11 +393,11 @@ class SuggestionsPanel(QWidget):
         self.list.clear()
         for proposal in proposals[:LIST_LIMIT]:
             item = QListWidgetItem(
-                f"{proposal.label}  “{one_line(proposal.text_in(text), 40)}”  · {proposal.source}"
+                f"{proposal.label}  “{one_line(proposal.text_in(text), 40)}”  · {_short(proposal.source)}"
             )
             item.setData(Qt.UserRole, proposal)
             item.setForeground(QColor(colors.get(proposal.label, "#666666")))
-            item.setToolTip(proposal.detail or proposal.source)
+            item.setToolTip(f"{proposal.source}: {proposal.detail}" if proposal.detail else proposal.source)
             self.list.addItem(item)
         if len(proposals) > LIST_LIMIT:
             more = QListWidgetItem(f"… and {len(proposals) - LIST_LIMIT} more (Tab walks them all)")

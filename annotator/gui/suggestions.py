@@ -366,8 +366,8 @@ class SuggestionController(QObject):
             return
         try:
             shown = engine.proposals(doc_id)
-        except AnnotatorError as exc:
-            self.message.emit(f"Suggestions: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a source may fail in any way: say so, go on
+            self.message.emit(f"Suggestions: {type(exc).__name__}: {exc}")
             shown = []
         self._set_proposals(shown)
         for source in engine.pending(doc_id):
