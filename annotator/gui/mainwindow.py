@@ -487,7 +487,7 @@ class MainWindow(SpanEditing, QMainWindow):
             self.open_initial_document()
         else:
             self.session.refresh()
-        self.suggestions.rebuild()  # the memory learns what was saved elsewhere, in any document
+        self.suggestions.rebuild(memory_only=True)  # the memory learns what was saved elsewhere
         self._update_status()
         self.statusBar().showMessage("Updated with changes saved by another program", 6000)
         return True
@@ -497,7 +497,7 @@ class MainWindow(SpanEditing, QMainWindow):
         self.reload_documents()
         self.session.refresh()
         if self.suggestions.option("memory_gold") == "1":
-            self.suggestions.rebuild()  # the memory learns from gold too
+            self.suggestions.rebuild(memory_only=True)  # the memory learns from gold too
         self._update_status()
 
     # -- saving state -------------------------------------------------------------------------

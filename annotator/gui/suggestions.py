@@ -200,7 +200,14 @@ class SuggestionController(QObject):
         session.spans_removed.connect(self._spans_removed)
         session.spans_changed.connect(self._spans_changed)
         session.status_changed.connect(self._status_changed)
-        self.rebuild()
+        self.states = {}
+        # The sources open right after the window is shown (the patterns load spaCy, a model
+        # takes seconds): the window appears as fast as without suggestions.
+        QTimer.singleShot(0, self._first_build)
+
+    def _first_build(self) -> None:
+        if self.engine is None:
+            self.rebuild()
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -253,13 +260,19 @@ class SuggestionController(QObject):
 
     # -- the sources --------------------------------------------------------------------------
 
-    def rebuild(self) -> None:
-        """Open the sources again (settings, annotator, labels or the model changed)."""
+    def rebuild(self, *, memory_only: bool = False) -> None:
+        """Open the sources again (settings, annotator, labels or the model changed); with
+        ``memory_only``, the memory learns the project afresh (spans saved by another program)
+        and the other sources are kept as they are (opening a model takes seconds)."""
         self._generation += 1
         self._waiting.clear()
         self._statuses.clear()
         states: dict[str, SourceState] = {}
         for kind in SOURCE_KINDS:
+            old = self.states.get(kind.name)
+            if memory_only and kind.name != "memory" and old is not None:
+                states[kind.name] = old
+                continue
             state = SourceState(kind.name, self.wanted(kind.name))
             states[kind.name] = state
             if not state.wanted:
