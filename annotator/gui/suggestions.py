@@ -201,13 +201,7 @@ class SuggestionController(QObject):
         session.spans_changed.connect(self._spans_changed)
         session.status_changed.connect(self._status_changed)
         self.states = {}
-        # The sources open right after the window is shown (the patterns load spaCy, a model
-        # takes seconds): the window appears as fast as without suggestions.
-        QTimer.singleShot(0, self._first_build)
-
-    def _first_build(self) -> None:
-        if self.engine is None:
-            self.rebuild()
+        self.rebuild()
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -279,8 +273,8 @@ class SuggestionController(QObject):
                 continue
             try:
                 self._open(state)
-            except AnnotatorError as exc:
-                state.error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - one source failing leaves the others on
+                state.error = str(exc) if isinstance(exc, AnnotatorError) else f"{type(exc).__name__}: {exc}"
                 state.source = None
         self.states = states
         sources = [s.source for s in states.values() if s.source is not None]
