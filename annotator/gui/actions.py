@@ -55,6 +55,10 @@ class Command:
     separator: bool = False
     #: Listed under Help → Keyboard shortcuts (when it has keys).
     in_help: bool = True
+    #: Its keys work only while this widget of the window has the focus (the window adds the
+    #: action to ``window.<widget>``): Enter and X act on proposals in the article, never in a
+    #: text field. "" for the whole window.
+    widget: str = ""
 
     @property
     def title(self) -> str:
@@ -112,7 +116,7 @@ class ActionTable:
         action = QAction(command.text, window)
         action.setObjectName(f"{command.name}Action")
         action.setShortcuts(_sequences(command.keys))
-        action.setShortcutContext(Qt.WindowShortcut)
+        action.setShortcutContext(Qt.WidgetShortcut if command.widget else Qt.WindowShortcut)
         if command.help:
             keys = ", ".join(s.toString(QKeySequence.NativeText) for s in action.shortcuts())
             action.setToolTip(tooltip(f"{command.help} ({keys})" if keys else command.help))
@@ -128,6 +132,12 @@ class ActionTable:
         window.addAction(action)
         setattr(window, f"{command.name}_action", action)
         return action
+
+    def bind_widgets(self, window: QMainWindow) -> None:
+        """Add each widget-scoped action to its widget (built after the table)."""
+        for row in self.rows:
+            if isinstance(row, Command) and row.widget:
+                getattr(window, row.widget).addAction(self.actions[row.name])
 
     def build_menus(self) -> None:
         """The menu bar: menus and submenus in the order of the rows."""

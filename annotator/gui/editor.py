@@ -259,12 +259,127 @@ class FindMarks(Layer):
             )
 
 
+class ProposalMarks(Layer):
+    """Proposals: a dashed outline in the label's colour, no fill and no underline, so they can
+    never be taken for spans; the current one (Tab) drawn thicker with its label name beside it.
+    They are only drawn, never in the layer, until accepted."""
+
+    view: ArticleView
+
+    def __init__(self, view: ArticleView) -> None:
+        super().__init__(view)
+        self._cache: dict[tuple[int, int, int], list[tuple[float, float, float, float]]] = {}
+        self._cache_key: tuple[object, ...] = ()
+
+    def paint(self, painter: QPainter, area: QRect) -> None:
+        view = self.view
+        suggestions = view.suggestions
+        if suggestions is None or not suggestions.proposals:
+            return
+        current = suggestions.current
+        painter.save()
+        # Straight, cosmetic dashes without antialiasing: hundreds per page stay cheap to draw.
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setBrush(Qt.NoBrush)
+        pens: dict[tuple[str, bool], QPen] = {}
+        tag = None
+        self._check_cache()
+        shift_x, shift_y = -view.horizontalScrollBar().value(), -view.verticalScrollBar().value()
+        for block, _shift in view.visible_blocks(area):
+            bounds = view.block_code_points(block)
+            if bounds is None:
+                continue
+            for proposal in suggestions.proposals_between(*bounds):
+                chosen = proposal == current
+                pen = pens.get((proposal.label, chosen))
+                if pen is None:
+                    pen = QPen(view.label_color(proposal.label), 2 if chosen else 1, Qt.DashLine)
+                    pen.setDashPattern([4, 2] if chosen else [3, 2])
+                    pens[(proposal.label, chosen)] = pen
+                painter.setPen(pen)
+                for x, y, width, height in self._pieces(block, proposal, bounds):
+                    rect = QRectF(x + shift_x, y + shift_y, width, height)
+                    painter.drawRect(rect)
+                    if chosen and tag is None:
+                        tag = (rect, proposal.label, pen.color())
+        painter.restore()
+        if tag is not None:
+            painter.save()
+            self._tag(painter, *tag)
+            painter.restore()
+
+    def _check_cache(self) -> None:
+        """Pieces are kept in document coordinates until the layout changes (a resize, zoom,
+        another document, label names shown)."""
+        view = self.view
+        key = (id(view.document()), view.viewport().width(), view.zoom_steps, view.names.visible)
+        if key != self._cache_key or len(self._cache) > 50_000:
+            self._cache_key = key
+            self._cache = {}
+
+    def _pieces(self, block, proposal, bounds: tuple[int, int]) -> list[tuple[float, float, float, float]]:
+        """The proposal's rectangles in ``block``, in document coordinates: one per line piece."""
+        key = (proposal.start, proposal.end, block.blockNumber())
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        offsets = self.view.offsets
+        layout = block.layout()
+        origin = layout.position()
+        position = block.position()
+        s = offsets.to_utf16(max(proposal.start, bounds[0])) - position
+        e = offsets.to_utf16(min(proposal.end, bounds[1])) - position
+        first_line = layout.lineForTextPosition(s)
+        last_line = layout.lineForTextPosition(max(s, e - 1))
+        found = []
+        if first_line.isValid() and last_line.isValid():
+            for number in range(first_line.lineNumber(), last_line.lineNumber() + 1):
+                line = layout.lineAt(number)
+                line_start = line.textStart()
+                line_end = line_start + line.textLength()
+                x1 = origin.x() + _line_x(line, max(s, line_start))
+                x2 = origin.x() + _line_x(line, min(e, line_end))
+                top = origin.y() + line.y()
+                found.append((min(x1, x2) - 1.5, top + 1, abs(x2 - x1) + 3, line.height() - 1))
+        if layout.lineCount():  # laid out: worth keeping
+            self._cache[key] = found
+        return found
+
+    def reset(self) -> None:
+        self._cache = {}
+
+    def _tag(self, painter: QPainter, rect: QRectF, label: str, color: QColor) -> None:
+        """The current proposal's label name in a small dashed tag at its top left."""
+        font = QFont(self.view.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.6))
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        name = one_line(label, 24) + "?"
+        tag = QRectF(
+            rect.left(),
+            rect.top() - metrics.height() - 1,
+            metrics.horizontalAdvance(name) + 8,
+            metrics.height(),
+        )
+        painter.save()
+        painter.setFont(font)
+        painter.setBrush(self.view.palette().base())
+        pen = QPen(color, 1, Qt.DashLine)
+        painter.setPen(pen)
+        painter.drawRoundedRect(tag, 3, 3)
+        painter.setPen(color.darker(130))
+        painter.drawText(tag, Qt.AlignCenter, name)
+        painter.restore()
+
+
 class ArticleView(CodePointTextView):
     """The article, read-only, with the open layer's spans painted on it; reports clicks."""
 
     span_clicked = Signal(object)  # span id or None
     span_resize_requested = Signal(int, int, int)  # span id, new start, new end (code points)
     escaped = Signal()
+    #: Tab (1) / Shift+Tab (-1) while the document has proposals.
+    proposal_step_requested = Signal(int)
 
     #: Pixels either side of a boundary of the selected span that pick it up for dragging.
     EDGE_GRAB = 5
@@ -281,6 +396,9 @@ class ArticleView(CodePointTextView):
         self.spans = self.add_layer(SpanMarks(self))
         self.names = self.add_layer(LabelNames(self))
         self.find_marks = self.add_layer(FindMarks(self))
+        #: The window's suggestions (a SuggestionController), once it has them.
+        self.suggestions = None
+        self.proposal_marks = self.add_layer(ProposalMarks(self))
         self.set_labels(labels)
         session.document_loaded.connect(self.show_document)
         session.spans_added.connect(self._spans_touched)
@@ -502,12 +620,46 @@ class ArticleView(CodePointTextView):
             nxt = candidates[0]
         self.span_clicked.emit(nxt)
 
+    def proposal_tooltip_lines(self, offset: int) -> list[str]:
+        """Tooltip lines of the proposals at ``offset``: label, text, source and why."""
+        suggestions = self.suggestions
+        if suggestions is None:
+            return []
+        lines = []
+        for proposal in suggestions.proposals_at(offset):
+            covered = one_line(proposal.text_in(self.session.text), 60)
+            color = self.label_color(proposal.label).name()
+            why = f" · {rich(one_line(proposal.detail, 120))}" if proposal.detail else ""
+            score = f" · score {proposal.score:.2f}" if proposal.score is not None else ""
+            lines.append(
+                f"<span style='color:{color}'>┆</span> proposed <b>{rich(proposal.label)}</b> "
+                f"“{rich(covered)}”<br>&nbsp;&nbsp;from <b>{rich(proposal.source)}</b>{why}{score}"
+                "<br>&nbsp;&nbsp;<i>Enter accept · digit other label · Backspace reject</i>"
+            )
+        return lines
+
+    def event(self, event) -> bool:
+        # Tab and Shift+Tab walk the proposals while the document has any; without proposals
+        # they move the focus as everywhere else (F6 always does).
+        if (
+            event.type() == QEvent.KeyPress
+            and event.key() in (Qt.Key_Tab, Qt.Key_Backtab)
+            and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)
+            and self.suggestions is not None
+            and self.suggestions.proposals
+        ):
+            self.proposal_step_requested.emit(-1 if event.key() == Qt.Key_Backtab else 1)
+            return True
+        return super().event(event)
+
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
-            spans = self.session.spans_at(self.offset_at(event.pos()))
-            if spans:
+            offset = self.offset_at(event.pos())
+            spans = self.session.spans_at(offset)
+            proposed = self.proposal_tooltip_lines(offset)
+            if spans or proposed:
                 # Rich text of our own, every user string in it escaped and bidi-isolated.
-                lines = []
+                lines = list(proposed)
                 for span in spans:
                     covered = one_line(self.session.text[span.start : span.end], 60)
                     color = self.label_color(span.label).name()
@@ -534,4 +686,9 @@ class ArticleView(CodePointTextView):
         super().keyPressEvent(event)
 
 
-__all__ = ["ArticleView", "FindMarks", "LabelNames", "SpanHighlighter", "SpanMarks"]
+def _line_x(line, position: int) -> float:
+    result = line.cursorToX(position)
+    return float(result[0] if isinstance(result, tuple) else result)
+
+
+__all__ = ["ArticleView", "FindMarks", "LabelNames", "ProposalMarks", "SpanHighlighter", "SpanMarks"]

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence
 
 from annotator.gui.actions import Command, Keys, Row, Submenu
 
-FILE, EDIT, VIEW, DOCUMENT, HELP = "&File", "&Edit", "&View", "&Document", "&Help"
+FILE, EDIT, VIEW, DOCUMENT, SUGGEST, HELP = "&File", "&Edit", "&View", "&Document", "&Suggestions", "&Help"
 BOUNDARIES = f"{EDIT}/Span &boundaries"
 
 COMMANDS: tuple[Row, ...] = (
@@ -80,7 +80,7 @@ COMMANDS: tuple[Row, ...] = (
         "delete_selected_span",
         ("Delete", "Backspace"),
         EDIT,
-        "Delete the selected span",
+        "Delete the selected span (with no span selected: reject the current proposal)",
     ),
     Command("note", "Edit &note…", "edit_note", ("Ctrl+E",), EDIT, "Attach a note to the selected span"),
     Command(
@@ -237,6 +237,81 @@ COMMANDS: tuple[Row, ...] = (
         ("Ctrl+R",),
         DOCUMENT,
         "Compare two annotators' layers and adjudicate",
+        separator=True,
+    ),
+    # Suggestions
+    Keys("Tab / Shift+Tab", "Next / previous proposal (without proposals: the focus moves)"),
+    Command(
+        "next_proposal",
+        "&Next proposal",
+        "step_proposal",
+        (),
+        SUGGEST,
+        "Go to the next proposal (Tab in the article)",
+        args=(1,),
+    ),
+    Command(
+        "previous_proposal",
+        "&Previous proposal",
+        "step_proposal",
+        (),
+        SUGGEST,
+        "Go to the previous proposal (Shift+Tab in the article)",
+        args=(-1,),
+    ),
+    Command(
+        "accept_proposal",
+        "&Accept proposal",
+        "accept_current_proposal",
+        ("Return", "Enter"),
+        SUGGEST,
+        "Accept the current proposal with its label (a label key accepts it with that label)",
+        separator=True,
+        widget="text_view",
+    ),
+    Command(
+        "reject_proposal",
+        "&Reject proposal",
+        "reject_current_proposal",
+        ("X",),
+        SUGGEST,
+        "Reject the current proposal: not proposed on this document again (also Backspace)",
+        widget="text_view",
+    ),
+    Command(
+        "accept_all_proposals",
+        "Accept all from this &source",
+        "accept_all_current_source",
+        ("Shift+Return", "Shift+Enter"),
+        SUGGEST,
+        "Accept every proposal of the current proposal's source in this document, in one undoable step",
+        widget="text_view",
+    ),
+    Command(
+        "train_model",
+        "&Train model now",
+        "train_model",
+        (),
+        SUGGEST,
+        "Train the model on your done documents (in the background, at low priority)",
+        separator=True,
+    ),
+    Command(
+        "cancel_training",
+        "&Cancel training",
+        "cancel_training",
+        (),
+        SUGGEST,
+        "Stop the training; the previous model stays in use",
+    ),
+    Command(
+        "suggestions_panel",
+        "Suggestions &panel",
+        "_suggestions_panel_toggled",
+        ("Ctrl+Shift+G",),
+        SUGGEST,
+        "Show the Suggestions panel: sources, proposals, precision, model scores, training",
+        checkable=True,
         separator=True,
     ),
     # Help

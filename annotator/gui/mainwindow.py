@@ -13,7 +13,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator import APP_NAME, __version__
 from annotator.core.errors import AnnotatorError
@@ -31,6 +40,8 @@ from annotator.gui.session import LayerSession
 from annotator.gui.settings import Settings
 from annotator.gui.span_editing import HINT_MS, SpanEditing
 from annotator.gui.span_list import SpanPane
+from annotator.gui.suggest_panel import SuggestionsPanel
+from annotator.gui.suggestions import SuggestionController
 from annotator.gui.undo import bind_undo_actions
 from annotator.gui.watcher import ProjectWatcher
 from annotator.gui.widgets import AnnotatorDialog, LabelBar
@@ -114,7 +125,20 @@ class MainWindow(SpanEditing, QMainWindow):
         for widget in (self.status_annotator, self.status_document, self.status_counts, self.status_saved):
             self.statusBar().addPermanentWidget(widget)
 
+        self.suggestions = SuggestionController(self.session, settings, self)
+        self.text_view.suggestions = self.suggestions
+        self.suggestions_panel = SuggestionsPanel(self.suggestions)
+        self.suggestions_dock = QDockWidget("Suggestions", self)
+        self.suggestions_dock.setObjectName("suggestionsDock")
+        self.suggestions_dock.setWidget(self.suggestions_panel)
+        self.suggestions_dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.suggestions_dock)
+        self.suggestions_dock.hide()
+        self.suggestions_dock.setMinimumWidth(300)
+        self.resizeDocks([self.suggestions_dock], [340], Qt.Horizontal)
+
         self.commands = ActionTable(self, COMMANDS)
+        self.commands.bind_widgets(self)
         self.commands.build_menus()
         self.recent_menu = self.commands.menus["recent"]
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -128,6 +152,7 @@ class MainWindow(SpanEditing, QMainWindow):
         self._rebuild_label_actions()
         self.text_view.set_zoom(settings.zoom)
         self.snap_action.setChecked(settings.snapping)
+        self.suggestions_panel_action.setChecked(settings.text_value("view/suggestions_panel", "0") == "1")
         self.label_names_action.setChecked(settings.label_names)
         self._restore_window_state()
         self.documents.set_filter(settings.status_filter)
@@ -154,6 +179,17 @@ class MainWindow(SpanEditing, QMainWindow):
         for signal in (session.spans_added, session.spans_removed, session.spans_changed):
             signal.connect(self._keep_selection)
         session.step_applied.connect(self._step_applied)
+        suggestions = self.suggestions
+        view.proposal_step_requested.connect(self.step_proposal)
+        view.selectionChanged.connect(self._text_selection_changed)
+        suggestions.proposals_changed.connect(self._proposals_changed)
+        suggestions.message.connect(lambda text: self.statusBar().showMessage(text, HINT_MS))
+        suggestions.training_changed.connect(self._training_changed)
+        self.suggestions_panel.proposal_picked.connect(self.go_to_proposal)
+        self.suggestions_panel.proposal_activated.connect(self._proposal_activated)
+        self.suggestions_dock.visibilityChanged.connect(self._dock_visibility)
+        self._proposals_changed()
+        self._training_changed(*suggestions.training_state)
 
     @property
     def busy_wait_s(self) -> float:
@@ -327,6 +363,112 @@ class MainWindow(SpanEditing, QMainWindow):
         current = next((i for i, p in enumerate(panes) if p.hasFocus()), -1)
         panes[(current + 1) % len(panes)].setFocus()
 
+    # -- suggestions --------------------------------------------------------------------------
+
+    def _suggestions_panel_toggled(self, on: bool) -> None:
+        self.settings.set_text_value("view/suggestions_panel", "1" if on else "0")
+        self.suggestions_dock.setVisible(on)
+
+    def _dock_visibility(self, visible: bool) -> None:
+        # Closed with its own button (not because the window is being hidden): the menu follows.
+        if not visible and self.isVisible() and not self.suggestions_dock.isVisible():
+            if self.suggestions_dock.isHidden() and self.suggestions_panel_action.isChecked():
+                self.suggestions_panel_action.setChecked(False)
+
+    def _proposals_changed(self) -> None:
+        """Redraw the proposals; the keys that act on the current one work only when there is one."""
+        controller = self.suggestions
+        current = controller.current
+        for action in (
+            self.accept_proposal_action,
+            self.reject_proposal_action,
+            self.accept_all_proposals_action,
+        ):
+            action.setEnabled(current is not None)
+        for action in (self.next_proposal_action, self.previous_proposal_action):
+            action.setEnabled(bool(controller.proposals))
+        self.train_model_action.setEnabled(not controller.training)
+        self.text_view.viewport().update()
+        if current is None and self.statusBar().currentMessage().startswith("Proposal "):
+            self.statusBar().clearMessage()
+        if current is not None:
+            position = controller.proposals.index(current) + 1 if current in controller.proposals else 0
+            covered = one_line(current.text_in(self.session.text), 40)
+            self.statusBar().showMessage(
+                f"Proposal {position} of {len(controller.proposals)}: {current.label} “{isolate(covered)}” "
+                f"from {current.source} — Enter accept · label key: other label · Backspace/X reject · "
+                "Shift+Enter accept all from this source"
+            )
+
+    def _training_changed(self, state: str, *_rest) -> None:
+        running = state == "running"
+        self.train_model_action.setEnabled(not running)
+        self.cancel_training_action.setEnabled(running)
+
+    def step_proposal(self, delta: int) -> None:
+        """Tab / Shift+Tab: the next (previous) proposal becomes current, shown on screen."""
+        proposal = self.suggestions.step(delta, self.text_view.cursor_offset())
+        if proposal is None:
+            self.statusBar().showMessage("No proposals in this document", HINT_MS)
+            return
+        self.go_to_proposal(proposal)
+
+    def go_to_proposal(self, proposal) -> None:
+        if self.selected_span is not None:
+            self.select_span(None, move_cursor=False)
+        self.suggestions.set_current(proposal)
+        self.text_view.show_range(proposal.start, proposal.end)
+        self.text_view.setFocus()
+        self._proposals_changed()
+
+    def _proposal_activated(self, proposal) -> None:
+        self.go_to_proposal(proposal)
+        self.suggestions.accept(proposal)
+
+    def _text_selection_changed(self) -> None:
+        # Selecting text means labelling by hand: the label keys label the selection.
+        if self.text_view.textCursor().hasSelection() and self.suggestions.current is not None:
+            self.suggestions.set_current(None)
+            self._proposals_changed()
+
+    def accept_current_proposal(self, label: str | None = None) -> None:
+        current = self.suggestions.current
+        if current is None:
+            self.statusBar().showMessage("No current proposal: Tab goes to the next one", HINT_MS)
+            return
+        self.suggestions.accept(current, label)
+        self._after_decision()
+
+    def reject_current_proposal(self) -> None:
+        current = self.suggestions.current
+        if current is None:
+            self.statusBar().showMessage("No current proposal: Tab goes to the next one", HINT_MS)
+            return
+        self.suggestions.reject(current)
+        self._after_decision()
+
+    def accept_all_current_source(self) -> None:
+        current = self.suggestions.current
+        if current is None:
+            self.statusBar().showMessage("No current proposal: Tab goes to the next one", HINT_MS)
+            return
+        self.suggestions.accept_all(current.source)
+        self._after_decision()
+
+    def _after_decision(self) -> None:
+        """Go on with the next proposal, shown on screen (or nothing current: the last is gone)."""
+        current = self.suggestions.current
+        if current is not None:
+            self.text_view.show_range(current.start, current.end)
+        self._proposals_changed()
+
+    def train_model(self) -> None:
+        self.suggestions_panel_action.setChecked(True)
+        self.suggestions.train()
+
+    def cancel_training(self) -> None:
+        self.suggestions.cancel_training()
+
     # -- other programs and the review window -------------------------------------------------
 
     def _subscribe(self, watcher: ProjectWatcher) -> None:
@@ -345,6 +487,7 @@ class MainWindow(SpanEditing, QMainWindow):
             self.open_initial_document()
         else:
             self.session.refresh()
+        self.suggestions.rebuild(memory_only=True)  # the memory learns what was saved elsewhere
         self._update_status()
         self.statusBar().showMessage("Updated with changes saved by another program", 6000)
         return True
@@ -353,6 +496,8 @@ class MainWindow(SpanEditing, QMainWindow):
         """The review window (same connection) changed gold: show it if this is the gold layer."""
         self.reload_documents()
         self.session.refresh()
+        if self.suggestions.option("memory_gold") == "1":
+            self.suggestions.rebuild(memory_only=True)  # the memory learns from gold too
         self._update_status()
 
     # -- saving state -------------------------------------------------------------------------
@@ -421,6 +566,7 @@ class MainWindow(SpanEditing, QMainWindow):
         self._labels_changed()
         self.reload_documents()
         self.open_initial_document()
+        self.suggestions.rebuild()
         self._update_title()
         self.watcher = ProjectWatcher(project, self)
         self._subscribe(self.watcher)
@@ -512,6 +658,7 @@ class MainWindow(SpanEditing, QMainWindow):
             self.session.forget_history()
             self.session.reload()
             self.reload_documents()
+        self.suggestions.rebuild()  # the memory and the sources know the labels as they were
 
     # -- import, export and review (imported on first use: they are not needed to start) ------
 
@@ -574,6 +721,7 @@ class MainWindow(SpanEditing, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()
+        self.suggestions.shutdown()
         self.save_window_state()
         super().closeEvent(event)
 

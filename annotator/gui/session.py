@@ -247,17 +247,43 @@ class LayerSession(QObject):
         if stack is not None:
             stack.push(command)
 
-    def create_span(self, start: int, end: int, label: str, note: str | None = None) -> Span | None:
-        """Create one span in the open document; None (and an error message) if refused."""
+    def write(self, operation: Callable[[], R]) -> R | None:
+        """One core write of another part of the window (a rejection), reported like the
+        session's own: None (and an error message) when it failed."""
+        return self._write(operation)
+
+    def create_span(
+        self, start: int, end: int, label: str, note: str | None = None, *, source: str | None = None
+    ) -> Span | None:
+        """Create one span in the open document; None (and an error message) if refused.
+        ``source``: the suggestion source it was accepted from."""
         if self.document is None:
             return None
         doc_id = self.document.id
-        span = self._write(lambda: self.project.add_span(doc_id, self.annotator, start, end, label, note))
+        span = self._write(
+            lambda: self.project.add_span(doc_id, self.annotator, start, end, label, note, source=source)
+        )
         if span is None:
             return None
         self._took(doc_id, added=[span])
-        self._push(SpansCommand(self, doc_id, f"Add {label} “{_excerpt(span, self.text)}”", added=[span]))
+        verb = "Accept" if source else "Add"
+        self._push(SpansCommand(self, doc_id, f"{verb} {label} “{_excerpt(span, self.text)}”", added=[span]))
         return span
+
+    def create_proposed(self, proposed: Sequence[tuple[int, int, str, str]], description: str) -> list[Span]:
+        """Accepted proposals (start, end, label, source) in one transaction and one undo step."""
+        if self.document is None or not proposed:
+            return []
+        doc_id = self.document.id
+        news = [
+            NewSpan(doc_id, self.annotator, s, e, label, None, source) for s, e, label, source in proposed
+        ]
+        created = self._write(lambda: self.project.add_spans(news, skip_duplicates=True))
+        if not created:
+            return []
+        self._took(doc_id, added=created)
+        self._push(SpansCommand(self, doc_id, description, added=created))
+        return created
 
     def create_spans(self, ranges: Sequence[tuple[int, int]], label: str, description: str) -> list[Span]:
         """Create many spans in one transaction and one undo step; existing duplicates are skipped."""

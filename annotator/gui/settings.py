@@ -157,3 +157,17 @@ class Settings:
     @status_filter.setter
     def status_filter(self, value: str) -> None:
         self.qsettings.setValue("view/status_filter", value)
+
+    # -- per project ------------------------------------------------------------------------
+
+    @staticmethod
+    def project_key(project_path: Path | None, name: str) -> str:
+        """The key of a setting that belongs to one project file (e.g. its suggestion sources)."""
+        return f"project-{_project_key(project_path)}/{name}"
+
+    def text_value(self, key: str, default: str = "") -> str:
+        value = self._get(key, default)
+        return default if value is None else str(value)
+
+    def set_text_value(self, key: str, value: str) -> None:
+        self.qsettings.setValue(key, value)

@@ -30,6 +30,8 @@ class SpanEditing:
         return self.text_view.selected_span
 
     def select_span(self, span_id: int | None, *, move_cursor: bool = True, sync_list: bool = True) -> None:
+        if span_id is not None and self.suggestions.current is not None:
+            self.suggestions.set_current(None)  # a span picked: the keys act on it
         self.text_view.show_span(span_id, move_cursor=move_cursor)
         if sync_list:
             self.span_pane.select(span_id)
@@ -63,7 +65,8 @@ class SpanEditing:
     # -- labelling ----------------------------------------------------------------------------
 
     def apply_label(self, label: str) -> None:
-        """The label key: label the selection, or relabel the selected span."""
+        """The label key: label the selection, or relabel the selected span, or accept the
+        current proposal with this label (in that order)."""
         selection = self.text_view.selection_range()
         if selection is not None:
             start, end = selection
@@ -84,10 +87,16 @@ class SpanEditing:
             self.session.relabel([span_id], label)
             self.select_span(span_id if span_id in self.session.spans else None, move_cursor=False)
             return
+        if self.suggestions.current is not None:
+            self.accept_current_proposal(label)
+            return
         self.statusBar().showMessage("Select some text first (or click a span to relabel it)", HINT_MS)
 
     def delete_selected_span(self) -> None:
         span_id = self.selected_span
+        if span_id is None and self.suggestions.current is not None:
+            self.reject_current_proposal()  # Backspace on a proposal rejects it
+            return
         if span_id is None:
             self.statusBar().showMessage("Click a span first to delete it", HINT_MS)
             return

@@ -255,3 +255,26 @@ def test_a_closed_document_is_no_longer_kept_current(project: Project) -> None:
     span = project.add_span("one", "alice", *at(FIRST, "Robert Wood"), "actor")
     assert s.span_added(span) == []  # nothing on view changed (the span's own document is not on view)
     assert shown(s, "two")[0] == ("Robert Wood", "actor", "memory")
+
+
+def test_patterns_on_a_long_document_wait_for_the_worker(project: Project, monkeypatch) -> None:
+    """Above SLOW_ABOVE characters even the patterns are computed by the window's worker; the
+    memory never is (it follows every edit)."""
+    monkeypatch.setattr(Suggestions, "SLOW_ABOVE", len(FIRST))
+    project.add_span("one", "alice", *at(FIRST, "Robert Wood"), "actor")
+    s = suggestions(project, "memory", "patterns")
+    assert {p.source for p in s.proposals("two")} == {"memory"}
+    (pending,) = s.pending("two")
+    assert pending.name == "patterns:default"
+    s.supply(pending.name, "two", Suggestions.compute(pending, "two", SECOND))
+    assert s.pending("two") == []
+    assert "patterns:default" in {p.source for p in s.proposals("two")}
+    # the short document is computed at once
+    assert s.pending("one") == []
+
+
+def test_an_empty_memory_never_splits_the_text(project: Project) -> None:
+    memory = MemorySource.learn_from(project, "alice")
+    matcher = memory.matcher("two", SECOND)
+    assert matcher.proposals() == []
+    assert matcher._words is None

@@ -128,3 +128,24 @@ def test_without_spacy_phrases_work_and_token_patterns_say_how_to_install_it(
     [note] = matcher.notes
     assert "1 token pattern(s) left out: they need spaCy" in note
     assert "pip install 'annotator[suggest]'" in note
+
+
+def test_a_document_over_the_limit_gets_the_phrase_patterns_only_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spaCy refuses texts over ``nlp.max_length`` (and tokenizing 10 MB takes far too long):
+    such a document gets the phrase patterns, and the matcher says why the token patterns are
+    missing. The limit is lowered here to keep the test small: the rule is the same."""
+    import annotator.core.suggest.patterns as patterns
+
+    path = write(
+        tmp_path,
+        {"label": "actor", "pattern": [{"LOWER": "north"}, {"LOWER": "korea"}]},
+        {"label": "actor", "pattern": "Seoul"},
+    )
+    matcher = PatternMatcher(load_patterns(path, LABELS), source="p")
+    monkeypatch.setattr(patterns, "TOKEN_PATTERN_LIMIT", 100)
+    text = "filler " * 20 + "North Korea and Seoul said so."
+    assert [p.text_in(text) for p in matcher.proposals("long", text)] == ["Seoul"]
+    assert any("over 100 characters" in note and "long has 170" in note for note in matcher.notes)
+    assert found(matcher, "North Korea and Seoul.") == [("North Korea", "actor"), ("Seoul", "actor")]

@@ -258,7 +258,7 @@ def test_help_lists_every_shortcut(window) -> None:
     assert "Alt+Right" in rows
     assert "Del, Backspace" in rows or "Delete, Backspace" in rows
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&View", "&Document", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Document", "&Suggestions", "&Help"]
     for action in window.findChildren(type(window.undo_action)):
         if (
             action.text()

@@ -99,8 +99,25 @@ class _Cover:
         return i > 0 and self._reach[proposal.label][i - 1] >= proposal.end
 
 
-def _overlaps(proposal: Proposal, regions: Sequence[tuple[int, int]]) -> bool:
-    return any(proposal[1] < end and proposal[2] > start for start, end in regions)
+class _Regions:
+    """Stretches of a document, merged, asked whether a proposal overlaps any: ``log n`` per
+    question (an edit of a string that occurs 100,000 times makes 100,000 regions)."""
+
+    def __init__(self, regions: Sequence[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(regions):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def __call__(self, proposal: Proposal) -> bool:
+        i = bisect_right(self._starts, proposal[1])
+        if i > 0 and self._ends[i - 1] > proposal[1]:
+            return True  # a region starts at or before it and reaches into it
+        return i < len(self._starts) and self._starts[i] < proposal[2]
 
 
 class _View:
@@ -164,6 +181,11 @@ class Suggestions:
     applying them to the last :meth:`proposals` gives what :meth:`proposals` would now return.
     """
 
+    #: A source computed on demand (patterns) counts as slow on a document longer than this
+    #: many characters: a window computes it in its worker (spaCy's tokenizer on 10 MB takes
+    #: seconds). The memory is always computed here: it follows every edit.
+    SLOW_ABOVE = 300_000
+
     def __init__(self, project: Project, annotator: str, sources: Sequence[ProposalSource]) -> None:
         names = [source.name for source in sources]
         if len(set(names)) != len(names):
@@ -191,12 +213,20 @@ class Suggestions:
         for doc_id in list(self._views):
             self.close(doc_id)  # the window asks for proposals() again
 
+    def _slow(self, source: ProposalSource, document_id: str) -> bool:
+        if source.kind.slow:
+            return True
+        if isinstance(source, MemorySource):
+            return False
+        return len(self.project.document_text(document_id)) > self.SLOW_ABOVE
+
     def pending(self, document_id: str) -> list[ProposalSource]:
-        """Enabled slow sources whose proposals for the document are not known yet."""
+        """Enabled slow sources whose proposals for the document are not known yet (and fast
+        ones, on a document too long to compute them here: :attr:`SLOW_ABOVE`)."""
         return [
             s
             for s in self.sources
-            if self.enabled[s.name] and s.kind.slow and (s.name, document_id) not in self._raw
+            if self.enabled[s.name] and (s.name, document_id) not in self._raw and self._slow(s, document_id)
         ]
 
     @staticmethod
@@ -235,7 +265,7 @@ class Suggestions:
         key = (source.name, document_id)
         found = self._raw.get(key)
         if found is None:
-            if source.kind.slow and not compute_slow:
+            if not compute_slow and self._slow(source, document_id):
                 return []
             found = self._raw[key] = source.propose(document_id, self.project.document_text(document_id))
         return found
@@ -295,7 +325,8 @@ class Suggestions:
         if not regions:
             return None
         candidates = [(name, view.raw_overlapping(name, regions)) for name in view.order]
-        now = {p.key: p for p in self._filter(document_id, candidates, sort=True) if _overlaps(p, regions)}
+        overlaps = _Regions(regions)
+        now = {p.key: p for p in self._filter(document_id, candidates, sort=True) if overlaps(p)}
         before = view.shown_overlapping(regions)
         removed = tuple(p for key, p in before.items() if now.get(key) != p)
         added = tuple(p for key, p in now.items() if before.get(key) != p)

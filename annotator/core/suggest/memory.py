@@ -146,11 +146,19 @@ class MemoryMatcher:
         self.memory = memory
         self.document_id = document_id
         self.text = text
-        self.words = words if words is not None and words.text == text else TextWords(text)
+        self._words = words if words is not None and words.text == text else None
         #: key → the proposals it makes here (where it occurs as whole words, with its vote).
         self._shown: dict[str, list[Proposal]] = {}
         self._sorted: list[Proposal] | None = None
         self._match()
+
+    @property
+    def words(self) -> TextWords:
+        """The text's words, split the first time something is looked for (an empty memory never
+        splits a 10 MB document)."""
+        if self._words is None:
+            self._words = TextWords(self.text)
+        return self._words
 
     def _match(self, keys: Iterable[str] | None = None) -> None:
         """Find ``keys`` (default: all the memory knows) and make their proposals."""
@@ -168,6 +176,8 @@ class MemoryMatcher:
                 else:
                     grouped.setdefault(head, []).append(key)
             by_first = grouped
+        if not by_first and not odd:
+            return
         shown = self._shown
         made: dict[str, tuple[str, float, str] | None] = {}
         document_id = self.document_id

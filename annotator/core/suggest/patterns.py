@@ -141,6 +141,11 @@ def _parse(path: Path, number: int, record: dict[str, Any]) -> Pattern:
     return Pattern(label, tuple(raw), None if pattern_id is None else str(pattern_id), number)
 
 
+#: spaCy's own limit (``nlp.max_length``): tokenizing a longer text takes seconds and, for a
+#: single line of 10 MB without spaces, far longer; such documents get the phrase patterns only.
+TOKEN_PATTERN_LIMIT = 1_000_000
+
+
 class PatternMatcher:
     """Proposals of a :class:`PatternSet` in any document."""
 
@@ -191,7 +196,14 @@ class PatternMatcher:
                         document_id, start, end, pattern.label, self.source, None, pattern.describe()
                     )
                     found.setdefault(proposal.key, proposal)
-        if self._matcher is not None:
+        if self._matcher is not None and len(text) > TOKEN_PATTERN_LIMIT:
+            note = (
+                f"token patterns are not matched in documents over {TOKEN_PATTERN_LIMIT:,} characters "
+                f"(spaCy's limit; {document_id} has {len(text):,}): only the phrase patterns are"
+            )
+            if note not in self.notes:
+                self.notes.append(note)
+        elif self._matcher is not None:
             doc = self._nlp.make_doc(text)
             strings = self._nlp.vocab.strings
             for match_id, start, end in self._matcher(doc):
