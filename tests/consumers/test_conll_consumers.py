@@ -207,3 +207,18 @@ def test_awkward_ids_and_annotators_come_back(project: Project, tmp_path: Path) 
         import_corpus(back, [path])
         assert back.document_ids() == ids
         assert back.annotators() == ["b|ob=%20 ü"]
+
+
+def test_a_conll_2003_file_imports_with_the_entities_seqeval_reads(project: Project) -> None:
+    """CoNLL-2003's own layout: four columns, IOB1 tags (I- opens an entity), a -DOCSTART- line."""
+    path = FIXTURES / "conll2003" / "example.conll"
+    import_corpus(project, [path], ImportOptions(add_labels=True))
+    rows = [line.split(" ") for line in path.read_text(encoding="utf-8").splitlines()]
+    tokens = [row[0] for row in rows if len(row) == 4 and row[0] != "-DOCSTART-"]
+    tags = [row[3] for row in rows if len(row) == 4 and row[0] != "-DOCSTART-"]
+    expected = [(" ".join(tokens[a : b + 1]), label) for label, a, b in get_entities(tags)]
+    assert expected == [("U.N.", "ORG"), ("Ekeus", "PER"), ("Baghdad", "LOC")]
+    (doc_id,) = project.document_ids()
+    text = project.document_text(doc_id)
+    (layer,) = project.annotators()
+    assert [(text[s.start : s.end], s.label) for s in project.spans(doc_id, layer)] == expected

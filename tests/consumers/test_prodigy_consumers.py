@@ -115,3 +115,22 @@ def test_a_round_trip_is_byte_identical(awkward: Project, tmp_path: Path) -> Non
         second = tmp_path / "second.jsonl"
         export(fresh, second, "prodigy", prodigy_view="spans_manual")
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_prodigys_documented_tasks_import_with_the_spans_spacy_reads(project: Project) -> None:
+    """Tasks as Prodigy's documentation shows ner.manual's output: each span lands on the
+    characters spaCy's Doc gives its tokens."""
+    path = Path(__file__).parent / "fixtures" / "prodigy" / "ner_manual.jsonl"
+    import_corpus(project, [path], ImportOptions(add_labels=True))
+    found = []
+    for task in tasks(path):
+        doc = doc_of(task)
+        assert doc.text == task["text"]
+        found.append([(doc[s["token_start"] : s["token_end"] + 1].text, s["label"]) for s in task["spans"]])
+    assert found == [[("Apple", "ORG")], [("Apple", "ORG"), ("analytics service", "PRODUCT")]]
+    got = []
+    for doc_id in project.document_ids():
+        text = project.document_text(doc_id)
+        (layer,) = project.annotators()
+        got.append([(text[s.start : s.end], s.label) for s in project.spans(doc_id, layer)])
+    assert sorted(got) == sorted(found)
