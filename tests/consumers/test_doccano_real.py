@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import venv
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +20,18 @@ import pytest
 from annotator.core.store import Project
 
 from .conftest import export, touched_records
+from .own_venv import own_python
 from .test_doccano_consumers import doccano_keeps
 
 pytestmark = pytest.mark.doccano
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).parent / "doccano_import.py"
 REQUIREMENTS = ["doccano==1.8.4", "marshmallow<3.24", "numpy<2"]
 
 
 @pytest.fixture(scope="session")
 def doccano_python() -> Path:
-    given = os.environ.get("ANNOTATOR_DOCCANO_PYTHON")
-    if given:
-        return Path(given)
-    folder = ROOT / ".venv-doccano"
-    python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    stamp = folder / ".installed"
-    if not stamp.exists() or stamp.read_text() != " ".join(REQUIREMENTS):
-        if not python.exists():
-            venv.EnvBuilder(with_pip=True).create(folder)
-        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, *REQUIREMENTS], check=True)
-        stamp.write_text(" ".join(REQUIREMENTS))
-    return python
+    return own_python(".venv-doccano", "ANNOTATOR_DOCCANO_PYTHON", REQUIREMENTS)
 
 
 def doccano_import(python: Path, home: Path, file: Path) -> dict[str, Any]:

@@ -18,7 +18,6 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-import venv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,10 @@ from annotator.core.formats.labelstudio import PREDICTION_IDS, labeling_config
 from annotator.core.store import Project
 
 from .conftest import export, touched_records
+from .own_venv import own_python
 
 pytestmark = pytest.mark.labelstudio
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = ["label-studio"]
 TOKEN = "annotator0test0token0000000000000000000"
 QUIET = {  # Label Studio phones home unless told not to
@@ -42,22 +41,6 @@ QUIET = {  # Label Studio phones home unless told not to
     "SENTRY_DSN": "",
     "FRONTEND_SENTRY_DSN": "",
 }
-
-
-def labelstudio_python() -> Path:
-    given = os.environ.get("ANNOTATOR_LABELSTUDIO_PYTHON")
-    if given:
-        return Path(given)
-    folder = ROOT / ".venv-labelstudio"
-    python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    stamp = folder / ".installed"
-    if not stamp.exists() or stamp.read_text() != " ".join(REQUIREMENTS):
-        if not python.exists():
-            venv.EnvBuilder(with_pip=True).create(folder)
-        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, *REQUIREMENTS], check=True)
-        stamp.write_text(" ".join(REQUIREMENTS))
-    return python
 
 
 def free_port() -> int:
@@ -88,7 +71,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    python = labelstudio_python()
+    python = own_python(".venv-labelstudio", "ANNOTATOR_LABELSTUDIO_PYTHON", REQUIREMENTS)
     home = tmp_path_factory.mktemp("labelstudio")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
